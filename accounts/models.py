@@ -1,0 +1,162 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .constants import DEFAULT_HOT_LEAD_THRESHOLD, PATH_SEPARATOR, NodeKind, Role
+
+
+class UserManager(BaseUserManager):
+    """Users log in with their e-mail address; there is no separate username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in: franchisor staff, regional managers, franchisees. What they see comes from their
+    role assignments, never from flags on the user."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class NodeQuerySet(models.QuerySet):
+    def subtree(self, node):
+        """The node and every node below it, in one indexed prefix query."""
+        return self.filter(path__startswith=node.path)
+
+    def ancestors_of(self, node, *, include_self=False):
+        prefixes = node.ancestor_paths()
+        if include_self:
+            prefixes.append(node.path)
+        return self.filter(path__in=prefixes).order_by("depth")
+
+
+class Node(models.Model):
+    """One node of a franchise tree: the network (the franchisor), a region, or a franchisee (a location).
+
+    `path` is a materialised path of slugs ("/network/region/franchisee/"), so "everything under this node" is one
+    indexed prefix match instead of a recursive walk. Currency, time zone, fiscal-year start and hot-lead threshold
+    belong to the network; regions and franchisees read them from their network.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=NodeKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False)
+
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", help_text=_("ISO 4217 code."))
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year start month"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    hot_lead_threshold = models.PositiveSmallIntegerField(
+        _("hot lead threshold"),
+        default=DEFAULT_HOT_LEAD_THRESHOLD,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Leads scoring at least this much (0-100) count as hot."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = NodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("node")
+        verbose_name_plural = _("nodes")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=NodeKind.NETWORK, parent__isnull=True)
+                | (~Q(kind=NodeKind.NETWORK) & Q(parent__isnull=False)),
+                name="node_only_networks_are_roots",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="node_fiscal_month_range",
+            ),
+            models.CheckConstraint(condition=Q(hot_lead_threshold__lte=100), name="node_hot_threshold_range"),
+        ]
+        indexes = [
+            # Prefix matches on path need a pattern index on PostgreSQL under non-C collations.
+            models.Index(fields=["path"], name="node_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def build_path(parent, slug):
+        base = parent.path if parent else PATH_SEPARATOR
+        return f"{base}{slug}{PATH_SEPARATOR}"
+
+    def ancestor_paths(self):
+        """Paths of every node above this one, root first."""
+        parts = self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
+        return [PATH_SEPARATOR + PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts))]
+
+    @property
+    def network_slug(self):
+        return self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[0]
+
+    def is_within(self, other):
+        """True when this node is `other` or lies below it."""
+        return self.path.startswith(other.path)
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user on a node; it reaches the node's whole subtree. A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "node", "role"], name="role_assignment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.node}"

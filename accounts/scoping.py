@@ -1,0 +1,53 @@
+"""The one door: every read of nodes or facts on behalf of a person is narrowed here.
+
+A role on a node reaches that node's subtree. Franchisor administrators and executives reach their whole network,
+whichever node their role was granted on. Superusers (platform operators) reach everything.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from .constants import Role
+from .models import Node
+
+NETWORK_WIDE_ROLES = {Role.FRANCHISOR_ADMIN, Role.EXECUTIVE}
+
+
+def visible_root_paths(user):
+    """The paths of the highest nodes `user` may see; None means no restriction (superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    paths = set()
+    for role, path in user.role_assignments.values_list("role", "node__path"):
+        if role in NETWORK_WIDE_ROLES:
+            path = "/" + path.strip("/").split("/")[0] + "/"
+        paths.add(path)
+    # Drop paths already covered by a shorter one, so the filter stays small.
+    return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+
+
+def restrict(queryset, user, *, node_field="node"):
+    """Narrow any queryset whose rows hang on a node (through `node_field`) to what `user` may see."""
+    paths = visible_root_paths(user)
+    if paths is None:
+        return queryset
+    if not paths:
+        return queryset.none()
+    prefix = f"{node_field}__path__startswith" if node_field else "path__startswith"
+    return queryset.filter(reduce(or_, (Q(**{prefix: p}) for p in paths)))
+
+
+def visible_nodes(user):
+    return restrict(Node.objects.all(), user, node_field=None)
+
+
+def top_nodes(user):
+    """The highest visible nodes, where a person's board starts."""
+    paths = visible_root_paths(user)
+    if paths is None:
+        return Node.objects.filter(parent__isnull=True)
+    return Node.objects.filter(path__in=paths)

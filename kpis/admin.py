@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from accounts.selectors import network_zone
+
+from .models import Campaign, Conversation, DailyMetric, Lead, Sale
+from .services import local_day
+
+
+class LocalDayAdminMixin:
+    """Leads and conversations count on their network-local day: keep it in step with hand edits."""
+
+    moment_field = None
+
+    def save_model(self, request, obj, form, change):
+        obj.day = local_day(moment=getattr(obj, self.moment_field), zone=network_zone(node=obj.node))
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "external_id", "channel", "node", "start_date", "end_date", "budget"]
+    list_filter = ["channel", "node__kind"]
+    search_fields = ["name", "external_id", "node__name", "node__slug"]
+    autocomplete_fields = ["node"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(DailyMetric)
+class DailyMetricAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "date", "spend", "impressions", "clicks", "visitors", "form_submits"]
+    list_filter = ["campaign__channel"]
+    search_fields = ["campaign__name", "campaign__external_id"]
+    autocomplete_fields = ["campaign"]
+    list_select_related = ["campaign"]
+    date_hierarchy = "date"
+
+
+@admin.register(Lead)
+class LeadAdmin(LocalDayAdminMixin, admin.ModelAdmin):
+    moment_field = "created_at"
+    list_display = ["external_id", "created_at", "node", "campaign", "source", "segment", "score", "qualified",
+                    "customer", "revenue"]
+    list_filter = ["qualified", "customer", "segment", "source", "medium", "campaign__channel"]
+    search_fields = ["external_id", "node__name", "node__slug", "campaign__name", "source", "medium"]
+    autocomplete_fields = ["node", "campaign"]
+    list_select_related = ["node", "campaign"]
+    readonly_fields = ["day"]
+    date_hierarchy = "day"
+
+
+@admin.register(Conversation)
+class ConversationAdmin(LocalDayAdminMixin, admin.ModelAdmin):
+    moment_field = "started_at"
+    list_display = ["external_id", "started_at", "node", "channel", "captured_contact", "goal_completed",
+                    "self_served", "escalated", "rating", "rating_scale"]
+    list_filter = ["channel", "captured_contact", "goal_completed", "self_served", "escalated", "rating_scale"]
+    search_fields = ["external_id", "node__name", "node__slug", "lead__external_id"]
+    autocomplete_fields = ["node"]
+    raw_id_fields = ["lead"]
+    list_select_related = ["node"]
+    readonly_fields = ["day"]
+    date_hierarchy = "day"
+
+
+@admin.register(Sale)
+class SaleAdmin(admin.ModelAdmin):
+    list_display = ["node", "date", "orders", "units", "revenue", "new_customers"]
+    list_filter = ["node__kind"]
+    search_fields = ["node__name", "node__slug"]
+    autocomplete_fields = ["node"]
+    list_select_related = ["node"]
+    date_hierarchy = "date"

@@ -1,0 +1,183 @@
+"""Facts: what happened in the network, one row per natural key. KPIs are computed from these (through rollups),
+never stored here."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Node
+
+from .constants import CONVERSATION_CHANNELS, MAX_LEAD_SCORE, RATING_SCALES, Channel
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Campaign(models.Model):
+    """A marketing campaign on one channel, owned by a node: a franchisee's local campaign, or a region's or the
+    network's shared campaign. Its budget is spread evenly over its dates."""
+
+    external_id = models.CharField(_("external id"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.PROTECT, related_name="campaigns")
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    budget = models.DecimalField(_("budget"), **MONEY, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0) | Q(budget__isnull=True), name="campaign_budget_gte_0"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="campaign_dates_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["node", "channel"], name="campaign_node_channel_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class DailyMetric(models.Model):
+    """What one campaign did on one day: spend and the funnel from impressions to form submissions."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="daily_metrics"
+    )
+    date = models.DateField(_("date"))
+    spend = models.DecimalField(_("spend"), **MONEY, default=0)
+    impressions = models.PositiveBigIntegerField(_("impressions"), default=0)
+    clicks = models.PositiveBigIntegerField(_("clicks"), default=0)
+    visitors = models.PositiveBigIntegerField(_("visitors"), default=0)
+    page_views = models.PositiveBigIntegerField(_("page views"), default=0)
+    cta_views = models.PositiveBigIntegerField(_("CTA views"), default=0)
+    cta_clicks = models.PositiveBigIntegerField(_("CTA clicks"), default=0)
+    lp_views = models.PositiveBigIntegerField(_("landing-page views"), default=0)
+    form_submits = models.PositiveBigIntegerField(_("form submissions"), default=0)
+
+    class Meta:
+        verbose_name = _("daily metric")
+        verbose_name_plural = _("daily metrics")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "date"], name="daily_metric_campaign_date_key"),
+            models.CheckConstraint(condition=Q(spend__gte=0), name="daily_metric_spend_gte_0"),
+        ]
+        indexes = [models.Index(fields=["date"], name="daily_metric_date_idx")]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.date}"
+
+
+class Lead(models.Model):
+    """A prospect who left their details. Qualification, purchase and revenue are cohort facts: they count on
+    `day`, the local day (network time zone) the lead came in, stored so that day cuts need no time-zone maths."""
+
+    external_id = models.CharField(_("external id"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    day = models.DateField(_("local day"), editable=False)
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.PROTECT, related_name="leads")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+    )
+    source = models.CharField(_("source"), max_length=120, blank=True)
+    medium = models.CharField(_("medium"), max_length=120, blank=True)
+    segment = models.CharField(_("segment"), max_length=120, blank=True)
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MaxValueValidator(MAX_LEAD_SCORE)]
+    )
+    qualified = models.BooleanField(_("qualified"), null=True, blank=True)
+    customer = models.BooleanField(_("became a customer"), null=True, blank=True)
+    revenue = models.DecimalField(_("revenue"), **MONEY, null=True, blank=True)
+    purchases = models.PositiveIntegerField(_("purchases"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__lte=MAX_LEAD_SCORE) | Q(score__isnull=True), name="lead_score_range"
+            ),
+            models.CheckConstraint(condition=Q(revenue__gte=0) | Q(revenue__isnull=True), name="lead_revenue_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["node", "day"], name="lead_node_day_idx"),
+            models.Index(fields=["campaign", "day"], name="lead_campaign_day_idx"),
+        ]
+
+    def __str__(self):
+        return self.external_id
+
+
+class Conversation(models.Model):
+    """One chatbot or messaging conversation, counted on the local day it started. Ratings come on a 1-10 or
+    1-20 scale and are compared as a percentage of their scale."""
+
+    external_id = models.CharField(_("external id"), max_length=120, unique=True)
+    started_at = models.DateTimeField(_("started at"))
+    day = models.DateField(_("local day"), editable=False)
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.PROTECT, related_name="conversations")
+    channel = models.CharField(
+        _("channel"),
+        max_length=32,
+        choices=[(c.value, c.label) for c in CONVERSATION_CHANNELS],
+        default=Channel.CHATBOT,
+    )
+    segment = models.CharField(_("segment"), max_length=120, blank=True)
+    captured_contact = models.BooleanField(_("contact captured"), default=False)
+    goal_completed = models.BooleanField(_("goal completed"), default=False)
+    self_served = models.BooleanField(_("self-served"), default=False)
+    escalated = models.BooleanField(_("escalated to a human"), default=False)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True, validators=[MinValueValidator(1)])
+    rating_scale = models.PositiveSmallIntegerField(
+        _("rating scale"), null=True, blank=True, choices=[(s, f"1-{s}") for s in RATING_SCALES]
+    )
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    messages = models.PositiveIntegerField(_("messages"), null=True, blank=True)
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True)
+                | (Q(rating__gte=1) & Q(rating_scale__in=RATING_SCALES) & Q(rating__lte=F("rating_scale"))),
+                name="conversation_rating_within_scale",
+            ),
+        ]
+        indexes = [models.Index(fields=["node", "day"], name="conversation_node_day_idx")]
+
+    def __str__(self):
+        return self.external_id
+
+
+class Sale(models.Model):
+    """The business outcome of one franchisee on one day, whatever its marketing origin."""
+
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.PROTECT, related_name="sales")
+    date = models.DateField(_("date"))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    units = models.PositiveIntegerField(_("units"), default=0)
+    revenue = models.DecimalField(_("revenue"), **MONEY, default=0)
+    new_customers = models.PositiveIntegerField(_("new customers"), default=0)
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "date"], name="sale_node_date_key"),
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="sale_revenue_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.node} · {self.date}"
