@@ -1,0 +1,390 @@
+"""The demo network: Linguaviva, a French language-school franchise, with 18 months of history up to today.
+
+Deterministic: the same seed and the same day give the same rows, and `demo_build` replaces the demo's facts in
+one transaction, so running it twice leaves the same data. Three stories are planted for people to find:
+
+- the Sud region's leads rise over the last four months while its sales fall: the new leads arrive in the
+  evening, after the call centre has closed (article 001's example);
+- Marseille pays far more per lead than its peers (a Google Ads budget out of proportion to its market);
+- the website chatbot's capture rate improves after "bot v2" goes live seven months ago.
+"""
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from accounts.constants import NodeKind, Role
+from accounts.services import node_upsert, user_grant
+
+from .constants import Channel
+from .models import Campaign, Conversation, DailyMetric, Lead, Sale
+from .services import local_day
+
+NETWORK = {"slug": "linguaviva", "name": "Linguaviva", "currency": "EUR", "timezone": "Europe/Paris",
+           "fiscal_year_start_month": 9, "hot_lead_threshold": 70}
+# region slug -> (name, [(franchisee slug, name, market size)])
+REGIONS = {
+    "ile-de-france": ("Île-de-France", [
+        ("paris-bastille", "Paris Bastille", 1.5), ("paris-montparnasse", "Paris Montparnasse", 1.4),
+        ("boulogne", "Boulogne-Billancourt", 1.1), ("versailles", "Versailles", 1.0),
+        ("saint-denis", "Saint-Denis", 0.9), ("creteil", "Créteil", 0.8), ("nanterre", "Nanterre", 0.9),
+        ("cergy", "Cergy", 0.7),
+    ]),
+    "nord-est": ("Nord-Est", [
+        ("lille", "Lille", 1.2), ("roubaix", "Roubaix", 0.7), ("amiens", "Amiens", 0.7), ("reims", "Reims", 0.8),
+        ("metz", "Metz", 0.7), ("nancy", "Nancy", 0.8), ("strasbourg", "Strasbourg", 1.1), ("dijon", "Dijon", 0.8),
+    ]),
+    "sud": ("Sud", [
+        ("marseille", "Marseille", 1.3), ("nice", "Nice", 1.0), ("montpellier", "Montpellier", 1.0),
+        ("toulouse", "Toulouse", 1.2), ("aix-en-provence", "Aix-en-Provence", 0.8), ("toulon", "Toulon", 0.7),
+        ("nimes", "Nîmes", 0.6), ("perpignan", "Perpignan", 0.6),
+    ]),
+}
+STORY_RISING_LEADS_REGION = "sud"
+STORY_POOR_CPL_FRANCHISEE = "marseille"
+STORY_MONTHS = 4
+BOT_V2_MONTHS_AGO = 7
+
+DEMO_PASSWORD = "linguaviva-demo"
+DEMO_DOMAIN = "linguaviva.example"
+# (local part, role, node slugs, first name, last name)
+DEMO_USERS = [
+    ("admin", Role.FRANCHISOR_ADMIN, ["linguaviva"], "Alice", "Martin"),
+    ("direction", Role.EXECUTIVE, ["linguaviva"], "Bernard", "Lefèvre"),
+    ("marketing", Role.MARKETING_MANAGER, ["linguaviva"], "Chloé", "Garnier"),
+    ("region.sud", Role.REGION_MANAGER, ["sud"], "David", "Roux"),
+    ("region.nord-est", Role.REGION_MANAGER, ["nord-est"], "Emma", "Petit"),
+    ("region.idf", Role.REGION_MANAGER, ["ile-de-france"], "Farid", "Benali"),
+    ("marseille", Role.FRANCHISEE, ["marseille"], "Gaëlle", "Blanc"),
+    ("lille", Role.FRANCHISEE, ["lille"], "Hugo", "Dubois"),
+    ("nice-toulon", Role.FRANCHISEE, ["nice", "toulon"], "Inès", "Moreau"),
+]
+
+# Language schools enrol at the "rentrée" and in January, and go quiet in summer.
+SEASON = {1: 1.25, 2: 1.05, 3: 1.0, 4: 0.9, 5: 0.85, 6: 0.75, 7: 0.55, 8: 0.65, 9: 1.45, 10: 1.2, 11: 1.0, 12: 0.7}
+WEEKDAY = [1.15, 1.1, 1.05, 1.05, 1.0, 0.7, 0.45]  # Monday first
+SEGMENTS = [("students", 0.30), ("employees", 0.30), ("companies", 0.12), ("parents", 0.18), ("job_seekers", 0.10)]
+# Local campaigns every franchisee runs, one per half-year: channel, name, daily budget per unit of market size.
+LOCAL_CHANNELS = [(Channel.GOOGLE_ADS, "Google Ads – recherche locale", 38.0), (Channel.META, "Meta – local", 22.0)]
+# Shared campaigns on the network (or each region for LinkedIn), with their daily budget.
+SHARED_CAMPAIGNS = [
+    ("network", Channel.TIKTOK, "TikTok – étudiants", 160.0),
+    ("network", Channel.EMAIL, "Newsletter mensuelle", 25.0),
+    ("network", Channel.CHATBOT, "Chatbot du site", 40.0),
+    ("region", Channel.LINKEDIN, "LinkedIn – formation entreprises", 45.0),
+]
+# Share of a franchisee's leads by channel (organic leads carry no campaign).
+LEAD_MIX = [(Channel.GOOGLE_ADS, 0.38), (Channel.META, 0.24), (Channel.TIKTOK, 0.08), (Channel.LINKEDIN, 0.06),
+            (Channel.EMAIL, 0.08), (Channel.ORGANIC, 0.16)]
+UTM = {Channel.GOOGLE_ADS: ("google", "cpc"), Channel.META: ("facebook", "paid_social"),
+       Channel.TIKTOK: ("tiktok", "paid_social"), Channel.LINKEDIN: ("linkedin", "paid_social"),
+       Channel.EMAIL: ("newsletter", "email"), Channel.ORGANIC: ("google", "organic"),
+       Channel.CHATBOT: ("chatbot", "chat")}
+# Cost structure per channel: CPM (EUR) and click-through rate.
+MEDIA = {Channel.GOOGLE_ADS: (9.0, 0.045), Channel.META: (6.5, 0.012), Channel.TIKTOK: (4.0, 0.008),
+         Channel.LINKEDIN: (28.0, 0.006), Channel.EMAIL: (1.2, 0.03), Channel.CHATBOT: (0.0, 0.0)}
+LEADS_PER_DAY = 3.2  # for a franchisee of market size 1.0 in an average month
+SALES_PER_DAY = 1.6
+CALL_CENTRE_CLOSES = 19
+
+
+def money(value):
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def months_before(day, months):
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class DemoFacts:
+    campaigns: list = field(default_factory=list)
+    metrics: list = field(default_factory=list)
+    leads: list = field(default_factory=list)
+    conversations: list = field(default_factory=list)  # (Conversation, lead external id or None)
+    sales: list = field(default_factory=list)
+
+
+class DemoGenerator:
+    """Builds the demo's fact rows in memory for nodes already in the database."""
+
+    def __init__(self, *, seed, today, months, nodes):
+        self.rng = random.Random(seed)
+        self.today = today
+        self.start = months_before(today, months - 1)
+        self.days = [self.start + timedelta(days=n) for n in range((today - self.start).days + 1)]
+        self.nodes = nodes
+        self.zone = ZoneInfo(NETWORK["timezone"])
+        self.story_start = today - timedelta(days=STORY_MONTHS * 30)
+        self.bot_v2 = today - timedelta(days=BOT_V2_MONTHS_AGO * 30)
+        self.facts = DemoFacts()
+        self.campaign_on = {}  # (node slug or "network"/region slug, channel) -> [(start, end, Campaign)]
+
+    def poisson(self, lam):
+        if lam <= 0:
+            return 0
+        if lam > 30:
+            return max(0, round(self.rng.gauss(lam, math.sqrt(lam))))
+        threshold, k, p = math.exp(-lam), 0, 1.0
+        while True:
+            p *= self.rng.random()
+            if p <= threshold:
+                return k
+            k += 1
+
+    def pick(self, weighted):
+        roll, total = self.rng.random() * sum(w for _, w in weighted), 0.0
+        for value, weight in weighted:
+            total += weight
+            if roll <= total:
+                return value
+        return weighted[-1][0]
+
+    def at(self, day, hour, minute):
+        return datetime.combine(day, time(hour, minute), tzinfo=self.zone)
+
+    # Campaigns -------------------------------------------------------------------------------------------------
+    def half_years(self):
+        """[start, end] windows of calendar half-years covering the history, clipped to it."""
+        windows, cursor = [], date(self.start.year, 1 if self.start.month <= 6 else 7, 1)
+        while cursor <= self.today:
+            end = date(cursor.year, 6, 30) if cursor.month == 1 else date(cursor.year, 12, 31)
+            windows.append((max(cursor, self.start), end, cursor))
+            cursor = end + timedelta(days=1)
+        return windows
+
+    def add_campaign(self, *, owner, key, channel, name, start, end, daily_budget):
+        campaign = Campaign(
+            external_id=f"demo-{key}", name=name, channel=channel, node=owner, start_date=start, end_date=end,
+            budget=money(daily_budget * ((end - start).days + 1)),
+        )
+        self.facts.campaigns.append(campaign)
+        self.campaign_on.setdefault((owner.slug, channel), []).append((start, end, campaign, daily_budget))
+
+    def build_campaigns(self):
+        network = self.nodes[NETWORK["slug"]]
+        for start, end, half in self.half_years():
+            label = f"{'S1' if half.month == 1 else 'S2'} {half.year}"
+            for scope, channel, name, daily in SHARED_CAMPAIGNS:
+                owners = [network] if scope == "network" else [self.nodes[slug] for slug in REGIONS]
+                for owner in owners:
+                    self.add_campaign(owner=owner, key=f"{owner.slug}-{channel}-{half:%Y%m}", channel=channel,
+                                      name=f"{name} · {label}", start=start, end=end, daily_budget=daily)
+            for region_slug, (_, franchisees) in REGIONS.items():
+                for slug, city, size in franchisees:
+                    for channel, name, daily in LOCAL_CHANNELS:
+                        boost = 2.6 if slug == STORY_POOR_CPL_FRANCHISEE and channel == Channel.GOOGLE_ADS else 1.0
+                        self.add_campaign(owner=self.nodes[slug], key=f"{slug}-{channel}-{half:%Y%m}",
+                                          channel=channel, name=f"{name} {city} · {label}", start=start, end=end,
+                                          daily_budget=daily * size * boost)
+
+    def campaign_for(self, slugs, channel, day):
+        for slug in slugs:
+            for start, end, campaign, _ in self.campaign_on.get((slug, channel), []):
+                if start <= day <= end:
+                    return campaign
+        return None
+
+    # Leads, conversations, sales -------------------------------------------------------------------------------
+    def story_ramp(self, day):
+        """0 before the Sud story starts, rising to 1 today."""
+        if day < self.story_start:
+            return 0.0
+        return (day - self.story_start).days / max(1, (self.today - self.story_start).days)
+
+    def lead(self, *, node, day, channel, campaign, number, evening_bias=0.0, conversation=False):
+        late = self.rng.random() < 0.18 + evening_bias
+        hour = self.rng.randint(CALL_CENTRE_CLOSES, 23) if late else self.pick(
+            [(h, w) for h, w in zip(range(8, 19), [2, 4, 6, 6, 5, 6, 6, 5, 5, 4, 3], strict=True)])
+        created_at = self.at(day, hour, self.rng.randint(0, 59))
+        segment = self.pick(SEGMENTS)
+        if channel == Channel.LINKEDIN:
+            segment = "companies" if self.rng.random() < 0.7 else "employees"
+        elif channel == Channel.TIKTOK:
+            segment = "students" if self.rng.random() < 0.75 else segment
+        score = max(0, min(100, round(self.rng.gauss(58 + (8 if segment == "companies" else 0), 18))))
+        qualified = score >= 45 and self.rng.random() < 0.85
+        age_days = (self.today - day).days
+        # Recent leads have not had the time to enrol; leads arriving after the call centre closed are called
+        # back late and convert less.
+        maturity = min(1.0, age_days / 21)
+        win = (0.18 + score / 400) * maturity * (0.45 if late else 1.0)
+        customer = qualified and self.rng.random() < win
+        price = {"companies": 2400, "employees": 1200, "job_seekers": 700}.get(segment, 900)
+        purchases = (2 if self.rng.random() < 0.27 else 1) if customer else 0
+        source, medium = UTM[channel]
+        return Lead(
+            external_id=f"demo-lead-{node.slug}-{day:%Y%m%d}-{number}", created_at=created_at,
+            day=local_day(moment=created_at, zone=self.zone), node=node, campaign=campaign, source=source,
+            medium=medium, segment=segment, score=score, qualified=qualified, customer=customer,
+            revenue=money(price * purchases * self.rng.uniform(0.85, 1.15)) if customer else money(0),
+            purchases=purchases,
+        )
+
+    def build_franchisee_day(self, *, region_slug, slug, size, day):
+        node, season, weekday = self.nodes[slug], SEASON[day.month], WEEKDAY[day.weekday()]
+        ramp = self.story_ramp(day) if region_slug == STORY_RISING_LEADS_REGION else 0.0
+        poor_cpl = 0.55 if slug == STORY_POOR_CPL_FRANCHISEE else 1.0
+        expected = LEADS_PER_DAY * size * season * weekday * (1 + 0.45 * ramp)
+        owners = [slug, region_slug, NETWORK["slug"]]
+        for number in range(self.poisson(expected)):
+            channel = self.pick(LEAD_MIX)
+            if channel == Channel.GOOGLE_ADS and self.rng.random() > poor_cpl:
+                continue
+            campaign = self.campaign_for(owners, channel, day) if channel != Channel.ORGANIC else None
+            self.facts.leads.append(self.lead(node=node, day=day, channel=channel,
+                                              campaign=campaign, number=number, evening_bias=0.4 * ramp))
+        self.build_conversations(node=node, owners=owners, day=day, size=size, season=season)
+        sales_factor = (1 - 0.3 * ramp) * season * (0.0 if day.weekday() == 6 else weekday)
+        orders = self.poisson(SALES_PER_DAY * size * sales_factor)
+        if orders:
+            units = orders + self.poisson(orders * 0.4)
+            self.facts.sales.append(Sale(
+                node=node, date=day, orders=orders, units=units,
+                revenue=money(sum(self.rng.uniform(600, 1500) for _ in range(units))),
+                new_customers=max(0, orders - self.poisson(orders * 0.25)),
+            ))
+
+    def build_conversations(self, *, node, owners, day, size, season):
+        bot_quality = min(1.0, max(0.0, (day - self.bot_v2).days / 60))  # bot v2 ramps in over two months
+        for number in range(self.poisson(2.4 * size * season)):
+            channel = self.pick([(Channel.CHATBOT, 0.6), (Channel.WHATSAPP, 0.3), (Channel.MESSENGER, 0.1)])
+            started_at = self.at(day, self.rng.randint(7, 23), self.rng.randint(0, 59))
+            captured = self.rng.random() < 0.22 + 0.26 * bot_quality
+            self_served = self.rng.random() < 0.5 + 0.15 * bot_quality
+            escalated = not self_served and self.rng.random() < 0.7
+            rated = self.rng.random() < 0.35
+            scale = 10 if channel == Channel.CHATBOT else 20
+            quality = 0.55 + 0.2 * bot_quality + (0.1 if self_served else 0)
+            rating = max(1, min(scale, round(self.rng.gauss(quality * scale, scale * 0.18)))) if rated else None
+            external_id = f"demo-conv-{node.slug}-{day:%Y%m%d}-{number}"
+            lead_id = None
+            if captured:
+                campaign = self.campaign_for(owners, Channel.CHATBOT, day)
+                lead = self.lead(node=node, day=day, channel=Channel.CHATBOT,
+                                 campaign=campaign, number=f"c{number}")
+                lead.created_at = started_at + timedelta(minutes=self.rng.randint(1, 15))
+                lead.day = local_day(moment=lead.created_at, zone=self.zone)
+                self.facts.leads.append(lead)
+                lead_id = lead.external_id
+            conversation = Conversation(
+                external_id=external_id, started_at=started_at, day=local_day(moment=started_at, zone=self.zone),
+                node=node, channel=channel, segment=self.pick(SEGMENTS), captured_contact=captured,
+                goal_completed=self.rng.random() < 0.14 + 0.16 * bot_quality, self_served=self_served,
+                escalated=escalated, rating=rating, rating_scale=scale if rated else None,
+                duration_seconds=self.rng.randint(40, 540), messages=self.rng.randint(3, 24),
+            )
+            self.facts.conversations.append((conversation, lead_id))
+
+    def build_metrics(self):
+        """Daily media metrics per campaign: spend around the daily budget, the funnel below it, and form
+        submissions equal to the campaign's form leads of the day."""
+        form_leads = {}
+        for lead in self.facts.leads:
+            if lead.campaign is not None and lead.source != "chatbot":
+                key = (lead.campaign.external_id, lead.day)
+                form_leads[key] = form_leads.get(key, 0) + 1
+        for windows in self.campaign_on.values():
+            for start, end, campaign, daily_budget in windows:
+                cpm, ctr = MEDIA[campaign.channel]
+                for offset in range((end - start).days + 1):
+                    day = start + timedelta(days=offset)
+                    if day > self.today:
+                        break
+                    spend = daily_budget * SEASON[day.month] ** 0.5 * self.rng.uniform(0.8, 1.15)
+                    impressions = int(spend / cpm * 1000) if cpm else 0
+                    clicks = int(impressions * ctr * self.rng.uniform(0.85, 1.15))
+                    visitors = int(clicks * 0.9) if clicks else self.poisson(40)
+                    lp_views = int(visitors * 0.8)
+                    cta_views = int(lp_views * 0.7)
+                    submits = form_leads.get((campaign.external_id, day), 0)
+                    self.facts.metrics.append(DailyMetric(
+                        campaign=campaign, date=day, spend=money(spend), impressions=impressions, clicks=clicks,
+                        visitors=max(visitors, submits), page_views=int(visitors * 2.3), lp_views=max(lp_views, submits),
+                        cta_views=cta_views, cta_clicks=int(cta_views * 0.12), form_submits=submits,
+                    ))
+
+    def build(self, progress=None):
+        self.build_campaigns()
+        franchisees = [(r, slug, size) for r, (_, fs) in REGIONS.items() for slug, _, size in fs]
+        for index, (region_slug, slug, size) in enumerate(franchisees, start=1):
+            for day in self.days:
+                self.build_franchisee_day(region_slug=region_slug, slug=slug, size=size, day=day)
+            if progress:
+                progress("history", index, len(franchisees))
+        self.build_metrics()
+        return self.facts
+
+
+def demo_nodes():
+    """Create or update the demo tree; returns nodes by slug."""
+    network = node_upsert(kind=NodeKind.NETWORK, **NETWORK)
+    nodes = {network.slug: network}
+    for region_slug, (region_name, franchisees) in REGIONS.items():
+        region = node_upsert(slug=region_slug, name=region_name, kind=NodeKind.REGION, parent=network)
+        nodes[region_slug] = region
+        for slug, name, _ in franchisees:
+            nodes[slug] = node_upsert(slug=slug, name=name, kind=NodeKind.FRANCHISEE, parent=region)
+    return nodes
+
+
+def demo_users():
+    """Create the demo people, one or more per role; returns [(email, role, node slugs)]."""
+    from accounts.models import Node
+
+    logins = []
+    for local, role, slugs, first, last in DEMO_USERS:
+        email = f"{local}@{DEMO_DOMAIN}"
+        for slug in slugs:
+            user, _ = user_grant(email=email, role=role, node=Node.objects.get(slug=slug), password=DEMO_PASSWORD,
+                                 first_name=first, last_name=last)
+        if role == Role.FRANCHISOR_ADMIN and not user.is_staff:
+            # The franchisor's administrator also runs the Django admin of this demo instance.
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        logins.append((email, role, slugs))
+    return logins
+
+
+@transaction.atomic
+def demo_build(*, seed=42, today, months=18, progress=None):
+    """(Re)build the demo network: its tree, its people and all its facts. Idempotent for a given seed and day."""
+    nodes = demo_nodes()
+    logins = demo_users()
+    facts = DemoGenerator(seed=seed, today=today, months=months, nodes=nodes).build(progress=progress)
+
+    under = {"node__path__startswith": nodes[NETWORK["slug"]].path}
+    Conversation.objects.filter(**under).delete()
+    Lead.objects.filter(**under).delete()
+    DailyMetric.objects.filter(campaign__node__path__startswith=under["node__path__startswith"]).delete()
+    Campaign.objects.filter(**under).delete()
+    Sale.objects.filter(**under).delete()
+
+    batch = 5000
+    # bulk_create sets primary keys (RETURNING on PostgreSQL and SQLite), so rows built on these campaign
+    # objects get their foreign keys on save.
+    Campaign.objects.bulk_create(facts.campaigns, batch_size=batch)
+    steps = [("metrics", DailyMetric, facts.metrics), ("leads", Lead, facts.leads), ("sales", Sale, facts.sales)]
+    for label, model, rows in steps:
+        for start in range(0, len(rows), batch):
+            model.objects.bulk_create(rows[start:start + batch], batch_size=batch)
+            if progress:
+                progress(label, min(start + batch, len(rows)), len(rows))
+    lead_ids = dict(Lead.objects.filter(**under, source="chatbot").values_list("external_id", "pk"))
+    conversations = []
+    for conversation, lead_external_id in facts.conversations:
+        conversation.lead_id = lead_ids.get(lead_external_id)
+        conversations.append(conversation)
+    for start in range(0, len(conversations), batch):
+        Conversation.objects.bulk_create(conversations[start:start + batch], batch_size=batch)
+        if progress:
+            progress("conversations", min(start + batch, len(conversations)), len(conversations))
+    counts = {"campaigns": len(facts.campaigns), "daily metrics": len(facts.metrics), "leads": len(facts.leads),
+              "conversations": len(conversations), "sales": len(facts.sales)}
+    return logins, counts
