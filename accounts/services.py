@@ -30,7 +30,9 @@ def node_upsert(*, slug, name, kind, parent=None, **network_settings):
         node = Node(slug=slug, kind=kind, parent=parent, path=Node.build_path(parent, slug))
         node.depth = node.path.count("/") - 2
     elif node.kind != kind:
-        raise ValidationError(_("Node %(slug)s is a %(kind)s and cannot change kind.") % {"slug": slug, "kind": node.kind})
+        raise ValidationError(
+            _("Node %(slug)s is a %(kind)s and cannot change kind.") % {"slug": slug, "kind": node.kind}
+        )
     node.name = name
     for field, value in network_settings.items():
         setattr(node, field, value)

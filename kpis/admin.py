@@ -38,8 +38,18 @@ class DailyMetricAdmin(admin.ModelAdmin):
 @admin.register(Lead)
 class LeadAdmin(LocalDayAdminMixin, admin.ModelAdmin):
     moment_field = "created_at"
-    list_display = ["external_id", "created_at", "node", "campaign", "source", "segment", "score", "qualified",
-                    "customer", "revenue"]
+    list_display = [
+        "external_id",
+        "created_at",
+        "node",
+        "campaign",
+        "source",
+        "segment",
+        "score",
+        "qualified",
+        "customer",
+        "revenue",
+    ]
     list_filter = ["qualified", "customer", "segment", "source", "medium", "campaign__channel"]
     search_fields = ["external_id", "node__name", "node__slug", "campaign__name", "source", "medium"]
     autocomplete_fields = ["node", "campaign"]
@@ -51,8 +61,18 @@ class LeadAdmin(LocalDayAdminMixin, admin.ModelAdmin):
 @admin.register(Conversation)
 class ConversationAdmin(LocalDayAdminMixin, admin.ModelAdmin):
     moment_field = "started_at"
-    list_display = ["external_id", "started_at", "node", "channel", "captured_contact", "goal_completed",
-                    "self_served", "escalated", "rating", "rating_scale"]
+    list_display = [
+        "external_id",
+        "started_at",
+        "node",
+        "channel",
+        "captured_contact",
+        "goal_completed",
+        "self_served",
+        "escalated",
+        "rating",
+        "rating_scale",
+    ]
     list_filter = ["channel", "captured_contact", "goal_completed", "self_served", "escalated", "rating_scale"]
     search_fields = ["external_id", "node__name", "node__slug", "lead__external_id"]
     autocomplete_fields = ["node"]

@@ -25,32 +25,62 @@ from .constants import Channel
 from .models import Campaign, Conversation, DailyMetric, Lead, Sale
 from .services import local_day
 
-NETWORK = {"slug": "linguaviva", "name": "Linguaviva", "currency": "EUR", "timezone": "Europe/Paris",
-           "fiscal_year_start_month": 9, "hot_lead_threshold": 70}
+NETWORK = {
+    "slug": "linguaviva",
+    "name": "Linguaviva",
+    "currency": "EUR",
+    "timezone": "Europe/Paris",
+    "fiscal_year_start_month": 9,
+    "hot_lead_threshold": 70,
+}
 # region slug -> (name, [(franchisee slug, name, market size)])
 REGIONS = {
-    "ile-de-france": ("Île-de-France", [
-        ("paris-bastille", "Paris Bastille", 1.5), ("paris-montparnasse", "Paris Montparnasse", 1.4),
-        ("boulogne", "Boulogne-Billancourt", 1.1), ("versailles", "Versailles", 1.0),
-        ("saint-denis", "Saint-Denis", 0.9), ("creteil", "Créteil", 0.8), ("nanterre", "Nanterre", 0.9),
-        ("cergy", "Cergy", 0.7),
-    ]),
-    "nord-est": ("Nord-Est", [
-        ("lille", "Lille", 1.2), ("roubaix", "Roubaix", 0.7), ("amiens", "Amiens", 0.7), ("reims", "Reims", 0.8),
-        ("metz", "Metz", 0.7), ("nancy", "Nancy", 0.8), ("strasbourg", "Strasbourg", 1.1), ("dijon", "Dijon", 0.8),
-    ]),
-    "sud": ("Sud", [
-        ("marseille", "Marseille", 1.3), ("nice", "Nice", 1.0), ("montpellier", "Montpellier", 1.0),
-        ("toulouse", "Toulouse", 1.2), ("aix-en-provence", "Aix-en-Provence", 0.8), ("toulon", "Toulon", 0.7),
-        ("nimes", "Nîmes", 0.6), ("perpignan", "Perpignan", 0.6),
-    ]),
+    "ile-de-france": (
+        "Île-de-France",
+        [
+            ("paris-bastille", "Paris Bastille", 1.5),
+            ("paris-montparnasse", "Paris Montparnasse", 1.4),
+            ("boulogne", "Boulogne-Billancourt", 1.1),
+            ("versailles", "Versailles", 1.0),
+            ("saint-denis", "Saint-Denis", 0.9),
+            ("creteil", "Créteil", 0.8),
+            ("nanterre", "Nanterre", 0.9),
+            ("cergy", "Cergy", 0.7),
+        ],
+    ),
+    "nord-est": (
+        "Nord-Est",
+        [
+            ("lille", "Lille", 1.2),
+            ("roubaix", "Roubaix", 0.7),
+            ("amiens", "Amiens", 0.7),
+            ("reims", "Reims", 0.8),
+            ("metz", "Metz", 0.7),
+            ("nancy", "Nancy", 0.8),
+            ("strasbourg", "Strasbourg", 1.1),
+            ("dijon", "Dijon", 0.8),
+        ],
+    ),
+    "sud": (
+        "Sud",
+        [
+            ("marseille", "Marseille", 1.3),
+            ("nice", "Nice", 1.0),
+            ("montpellier", "Montpellier", 1.0),
+            ("toulouse", "Toulouse", 1.2),
+            ("aix-en-provence", "Aix-en-Provence", 0.8),
+            ("toulon", "Toulon", 0.7),
+            ("nimes", "Nîmes", 0.6),
+            ("perpignan", "Perpignan", 0.6),
+        ],
+    ),
 }
 STORY_RISING_LEADS_REGION = "sud"
 STORY_POOR_CPL_FRANCHISEE = "marseille"
 STORY_MONTHS = 4
 BOT_V2_MONTHS_AGO = 7
 
-DEMO_PASSWORD = "linguaviva-demo"
+DEMO_PASSWORD = "linguaviva-demo"  # noqa: S105 - the demo's published password
 DEMO_DOMAIN = "linguaviva.example"
 # (local part, role, node slugs, first name, last name)
 DEMO_USERS = [
@@ -79,15 +109,32 @@ SHARED_CAMPAIGNS = [
     ("region", Channel.LINKEDIN, "LinkedIn – formation entreprises", 45.0),
 ]
 # Share of a franchisee's leads by channel (organic leads carry no campaign).
-LEAD_MIX = [(Channel.GOOGLE_ADS, 0.38), (Channel.META, 0.24), (Channel.TIKTOK, 0.08), (Channel.LINKEDIN, 0.06),
-            (Channel.EMAIL, 0.08), (Channel.ORGANIC, 0.16)]
-UTM = {Channel.GOOGLE_ADS: ("google", "cpc"), Channel.META: ("facebook", "paid_social"),
-       Channel.TIKTOK: ("tiktok", "paid_social"), Channel.LINKEDIN: ("linkedin", "paid_social"),
-       Channel.EMAIL: ("newsletter", "email"), Channel.ORGANIC: ("google", "organic"),
-       Channel.CHATBOT: ("chatbot", "chat")}
+LEAD_MIX = [
+    (Channel.GOOGLE_ADS, 0.38),
+    (Channel.META, 0.24),
+    (Channel.TIKTOK, 0.08),
+    (Channel.LINKEDIN, 0.06),
+    (Channel.EMAIL, 0.08),
+    (Channel.ORGANIC, 0.16),
+]
+UTM = {
+    Channel.GOOGLE_ADS: ("google", "cpc"),
+    Channel.META: ("facebook", "paid_social"),
+    Channel.TIKTOK: ("tiktok", "paid_social"),
+    Channel.LINKEDIN: ("linkedin", "paid_social"),
+    Channel.EMAIL: ("newsletter", "email"),
+    Channel.ORGANIC: ("google", "organic"),
+    Channel.CHATBOT: ("chatbot", "chat"),
+}
 # Cost structure per channel: CPM (EUR) and click-through rate.
-MEDIA = {Channel.GOOGLE_ADS: (9.0, 0.045), Channel.META: (6.5, 0.012), Channel.TIKTOK: (4.0, 0.008),
-         Channel.LINKEDIN: (28.0, 0.006), Channel.EMAIL: (1.2, 0.03), Channel.CHATBOT: (0.0, 0.0)}
+MEDIA = {
+    Channel.GOOGLE_ADS: (9.0, 0.045),
+    Channel.META: (6.5, 0.012),
+    Channel.TIKTOK: (4.0, 0.008),
+    Channel.LINKEDIN: (28.0, 0.006),
+    Channel.EMAIL: (1.2, 0.03),
+    Channel.CHATBOT: (0.0, 0.0),
+}
 LEADS_PER_DAY = 3.2  # for a franchisee of market size 1.0 in an average month
 SALES_PER_DAY = 1.6
 CALL_CENTRE_CLOSES = 19
@@ -161,7 +208,12 @@ class DemoGenerator:
 
     def add_campaign(self, *, owner, key, channel, name, start, end, daily_budget):
         campaign = Campaign(
-            external_id=f"demo-{key}", name=name, channel=channel, node=owner, start_date=start, end_date=end,
+            external_id=f"demo-{key}",
+            name=name,
+            channel=channel,
+            node=owner,
+            start_date=start,
+            end_date=end,
             budget=money(daily_budget * ((end - start).days + 1)),
         )
         self.facts.campaigns.append(campaign)
@@ -174,15 +226,28 @@ class DemoGenerator:
             for scope, channel, name, daily in SHARED_CAMPAIGNS:
                 owners = [network] if scope == "network" else [self.nodes[slug] for slug in REGIONS]
                 for owner in owners:
-                    self.add_campaign(owner=owner, key=f"{owner.slug}-{channel}-{half:%Y%m}", channel=channel,
-                                      name=f"{name} · {label}", start=start, end=end, daily_budget=daily)
-            for region_slug, (_, franchisees) in REGIONS.items():
+                    self.add_campaign(
+                        owner=owner,
+                        key=f"{owner.slug}-{channel}-{half:%Y%m}",
+                        channel=channel,
+                        name=f"{name} · {label}",
+                        start=start,
+                        end=end,
+                        daily_budget=daily,
+                    )
+            for _, franchisees in REGIONS.values():
                 for slug, city, size in franchisees:
                     for channel, name, daily in LOCAL_CHANNELS:
                         boost = 2.6 if slug == STORY_POOR_CPL_FRANCHISEE and channel == Channel.GOOGLE_ADS else 1.0
-                        self.add_campaign(owner=self.nodes[slug], key=f"{slug}-{channel}-{half:%Y%m}",
-                                          channel=channel, name=f"{name} {city} · {label}", start=start, end=end,
-                                          daily_budget=daily * size * boost)
+                        self.add_campaign(
+                            owner=self.nodes[slug],
+                            key=f"{slug}-{channel}-{half:%Y%m}",
+                            channel=channel,
+                            name=f"{name} {city} · {label}",
+                            start=start,
+                            end=end,
+                            daily_budget=daily * size * boost,
+                        )
 
     def campaign_for(self, slugs, channel, day):
         for slug in slugs:
@@ -200,8 +265,11 @@ class DemoGenerator:
 
     def lead(self, *, node, day, channel, campaign, number, evening_bias=0.0, conversation=False):
         late = self.rng.random() < 0.18 + evening_bias
-        hour = self.rng.randint(CALL_CENTRE_CLOSES, 23) if late else self.pick(
-            [(h, w) for h, w in zip(range(8, 19), [2, 4, 6, 6, 5, 6, 6, 5, 5, 4, 3], strict=True)])
+        hour = (
+            self.rng.randint(CALL_CENTRE_CLOSES, 23)
+            if late
+            else self.pick([(h, w) for h, w in zip(range(8, 19), [2, 4, 6, 6, 5, 6, 6, 5, 5, 4, 3], strict=True)])
+        )
         created_at = self.at(day, hour, self.rng.randint(0, 59))
         segment = self.pick(SEGMENTS)
         if channel == Channel.LINKEDIN:
@@ -220,9 +288,17 @@ class DemoGenerator:
         purchases = (2 if self.rng.random() < 0.27 else 1) if customer else 0
         source, medium = UTM[channel]
         return Lead(
-            external_id=f"demo-lead-{node.slug}-{day:%Y%m%d}-{number}", created_at=created_at,
-            day=local_day(moment=created_at, zone=self.zone), node=node, campaign=campaign, source=source,
-            medium=medium, segment=segment, score=score, qualified=qualified, customer=customer,
+            external_id=f"demo-lead-{node.slug}-{day:%Y%m%d}-{number}",
+            created_at=created_at,
+            day=local_day(moment=created_at, zone=self.zone),
+            node=node,
+            campaign=campaign,
+            source=source,
+            medium=medium,
+            segment=segment,
+            score=score,
+            qualified=qualified,
+            customer=customer,
             revenue=money(price * purchases * self.rng.uniform(0.85, 1.15)) if customer else money(0),
             purchases=purchases,
         )
@@ -238,18 +314,26 @@ class DemoGenerator:
             if channel == Channel.GOOGLE_ADS and self.rng.random() > poor_cpl:
                 continue
             campaign = self.campaign_for(owners, channel, day) if channel != Channel.ORGANIC else None
-            self.facts.leads.append(self.lead(node=node, day=day, channel=channel,
-                                              campaign=campaign, number=number, evening_bias=0.4 * ramp))
+            self.facts.leads.append(
+                self.lead(
+                    node=node, day=day, channel=channel, campaign=campaign, number=number, evening_bias=0.4 * ramp
+                )
+            )
         self.build_conversations(node=node, owners=owners, day=day, size=size, season=season)
         sales_factor = (1 - 0.3 * ramp) * season * (0.0 if day.weekday() == 6 else weekday)
         orders = self.poisson(SALES_PER_DAY * size * sales_factor)
         if orders:
             units = orders + self.poisson(orders * 0.4)
-            self.facts.sales.append(Sale(
-                node=node, date=day, orders=orders, units=units,
-                revenue=money(sum(self.rng.uniform(600, 1500) for _ in range(units))),
-                new_customers=max(0, orders - self.poisson(orders * 0.25)),
-            ))
+            self.facts.sales.append(
+                Sale(
+                    node=node,
+                    date=day,
+                    orders=orders,
+                    units=units,
+                    revenue=money(sum(self.rng.uniform(600, 1500) for _ in range(units))),
+                    new_customers=max(0, orders - self.poisson(orders * 0.25)),
+                )
+            )
 
     def build_conversations(self, *, node, owners, day, size, season):
         bot_quality = min(1.0, max(0.0, (day - self.bot_v2).days / 60))  # bot v2 ramps in over two months
@@ -267,18 +351,26 @@ class DemoGenerator:
             lead_id = None
             if captured:
                 campaign = self.campaign_for(owners, Channel.CHATBOT, day)
-                lead = self.lead(node=node, day=day, channel=Channel.CHATBOT,
-                                 campaign=campaign, number=f"c{number}")
+                lead = self.lead(node=node, day=day, channel=Channel.CHATBOT, campaign=campaign, number=f"c{number}")
                 lead.created_at = started_at + timedelta(minutes=self.rng.randint(1, 15))
                 lead.day = local_day(moment=lead.created_at, zone=self.zone)
                 self.facts.leads.append(lead)
                 lead_id = lead.external_id
             conversation = Conversation(
-                external_id=external_id, started_at=started_at, day=local_day(moment=started_at, zone=self.zone),
-                node=node, channel=channel, segment=self.pick(SEGMENTS), captured_contact=captured,
-                goal_completed=self.rng.random() < 0.14 + 0.16 * bot_quality, self_served=self_served,
-                escalated=escalated, rating=rating, rating_scale=scale if rated else None,
-                duration_seconds=self.rng.randint(40, 540), messages=self.rng.randint(3, 24),
+                external_id=external_id,
+                started_at=started_at,
+                day=local_day(moment=started_at, zone=self.zone),
+                node=node,
+                channel=channel,
+                segment=self.pick(SEGMENTS),
+                captured_contact=captured,
+                goal_completed=self.rng.random() < 0.14 + 0.16 * bot_quality,
+                self_served=self_served,
+                escalated=escalated,
+                rating=rating,
+                rating_scale=scale if rated else None,
+                duration_seconds=self.rng.randint(40, 540),
+                messages=self.rng.randint(3, 24),
             )
             self.facts.conversations.append((conversation, lead_id))
 
@@ -304,11 +396,21 @@ class DemoGenerator:
                     lp_views = int(visitors * 0.8)
                     cta_views = int(lp_views * 0.7)
                     submits = form_leads.get((campaign.external_id, day), 0)
-                    self.facts.metrics.append(DailyMetric(
-                        campaign=campaign, date=day, spend=money(spend), impressions=impressions, clicks=clicks,
-                        visitors=max(visitors, submits), page_views=int(visitors * 2.3), lp_views=max(lp_views, submits),
-                        cta_views=cta_views, cta_clicks=int(cta_views * 0.12), form_submits=submits,
-                    ))
+                    self.facts.metrics.append(
+                        DailyMetric(
+                            campaign=campaign,
+                            date=day,
+                            spend=money(spend),
+                            impressions=impressions,
+                            clicks=clicks,
+                            visitors=max(visitors, submits),
+                            page_views=int(visitors * 2.3),
+                            lp_views=max(lp_views, submits),
+                            cta_views=cta_views,
+                            cta_clicks=int(cta_views * 0.12),
+                            form_submits=submits,
+                        )
+                    )
 
     def build(self, progress=None):
         self.build_campaigns()
@@ -342,8 +444,14 @@ def demo_users():
     for local, role, slugs, first, last in DEMO_USERS:
         email = f"{local}@{DEMO_DOMAIN}"
         for slug in slugs:
-            user, _ = user_grant(email=email, role=role, node=Node.objects.get(slug=slug), password=DEMO_PASSWORD,
-                                 first_name=first, last_name=last)
+            user, _ = user_grant(
+                email=email,
+                role=role,
+                node=Node.objects.get(slug=slug),
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+            )
         if role == Role.FRANCHISOR_ADMIN and not user.is_staff:
             # The franchisor's administrator also runs the Django admin of this demo instance.
             user.is_staff = user.is_superuser = True
@@ -373,7 +481,7 @@ def demo_build(*, seed=42, today, months=18, progress=None):
     steps = [("metrics", DailyMetric, facts.metrics), ("leads", Lead, facts.leads), ("sales", Sale, facts.sales)]
     for label, model, rows in steps:
         for start in range(0, len(rows), batch):
-            model.objects.bulk_create(rows[start:start + batch], batch_size=batch)
+            model.objects.bulk_create(rows[start : start + batch], batch_size=batch)
             if progress:
                 progress(label, min(start + batch, len(rows)), len(rows))
     lead_ids = dict(Lead.objects.filter(**under, source="chatbot").values_list("external_id", "pk"))
@@ -382,9 +490,14 @@ def demo_build(*, seed=42, today, months=18, progress=None):
         conversation.lead_id = lead_ids.get(lead_external_id)
         conversations.append(conversation)
     for start in range(0, len(conversations), batch):
-        Conversation.objects.bulk_create(conversations[start:start + batch], batch_size=batch)
+        Conversation.objects.bulk_create(conversations[start : start + batch], batch_size=batch)
         if progress:
             progress("conversations", min(start + batch, len(conversations)), len(conversations))
-    counts = {"campaigns": len(facts.campaigns), "daily metrics": len(facts.metrics), "leads": len(facts.leads),
-              "conversations": len(conversations), "sales": len(facts.sales)}
+    counts = {
+        "campaigns": len(facts.campaigns),
+        "daily metrics": len(facts.metrics),
+        "leads": len(facts.leads),
+        "conversations": len(conversations),
+        "sales": len(facts.sales),
+    }
     return logins, counts
