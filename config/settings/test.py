@@ -11,3 +11,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests share one Redis with other runs: keep their cache keys apart.
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = "kpiboard-test"  # noqa: F405
+
+# Serve static files straight from the finders: no collectstatic needed outside production.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
