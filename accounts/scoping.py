@@ -30,15 +30,22 @@ def visible_root_paths(user):
     return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
 
 
-def restrict(queryset, user, *, node_field="node"):
-    """Narrow any queryset whose rows hang on a node (through `node_field`) to what `user` may see."""
+def restrict(queryset, user, *, node_field="node", path_field=None):
+    """Narrow any queryset whose rows hang on a node to what `user` may see.
+
+    The node is reached through `node_field` (None: the queryset is of nodes), or, for tables that copy the
+    node's materialised path (rollups), read directly from `path_field`.
+    """
     paths = visible_root_paths(user)
     if paths is None:
         return queryset
     if not paths:
         return queryset.none()
-    prefix = f"{node_field}__path__startswith" if node_field else "path__startswith"
-    return queryset.filter(reduce(or_, (Q(**{prefix: p}) for p in paths)))
+    if path_field:
+        lookup = f"{path_field}__startswith"
+    else:
+        lookup = f"{node_field}__path__startswith" if node_field else "path__startswith"
+    return queryset.filter(reduce(or_, (Q(**{lookup: p}) for p in paths)))
 
 
 def visible_nodes(user):

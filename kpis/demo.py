@@ -23,6 +23,7 @@ from accounts.services import node_upsert, user_grant
 
 from .constants import Channel
 from .models import Campaign, Conversation, DailyMetric, Lead, Sale
+from .rollups import rollups_refresh
 from .services import local_day
 
 NETWORK = {
@@ -493,6 +494,7 @@ def demo_build(*, seed=42, today, months=18, progress=None):
         Conversation.objects.bulk_create(conversations[start : start + batch], batch_size=batch)
         if progress:
             progress("conversations", min(start + batch, len(conversations)), len(conversations))
+    rollups_refresh(network=nodes[NETWORK["slug"]])
     counts = {
         "campaigns": len(facts.campaigns),
         "daily metrics": len(facts.metrics),

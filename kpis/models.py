@@ -1,6 +1,7 @@
 """Facts: what happened in the network, one row per natural key. KPIs are computed from these (through rollups),
 never stored here."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -181,3 +182,106 @@ class Sale(models.Model):
 
     def __str__(self):
         return f"{self.node} · {self.date}"
+
+
+class DailyRollup(models.Model):
+    """Summed base measures of one node, campaign and channel on one day: what KPI values are computed from.
+
+    Derived from the facts by kpis.rollups, refreshed for exactly the days an import or sync touched, never edited
+    by hand. Several rows may share a grain (one per fact table that fed it); sums do not mind. `node_path` copies
+    the node's materialised path so that "everything under this node" needs no join.
+    """
+
+    day = models.DateField()
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    node_path = models.CharField(max_length=255)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.CharField(max_length=32, blank=True)
+
+    spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # A campaign's budget spread evenly over its days; six decimals keep a year of shares summing to the budget.
+    budget = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    lead_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    sales_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    visitors = models.BigIntegerField(default=0)
+    page_views = models.BigIntegerField(default=0)
+    cta_views = models.BigIntegerField(default=0)
+    cta_clicks = models.BigIntegerField(default=0)
+    lp_views = models.BigIntegerField(default=0)
+    form_submits = models.BigIntegerField(default=0)
+    leads = models.BigIntegerField(default=0)
+    qualified_leads = models.BigIntegerField(default=0)
+    customers = models.BigIntegerField(default=0)
+    promoters = models.BigIntegerField(default=0)
+    scored_leads = models.BigIntegerField(default=0)
+    lead_score_sum = models.BigIntegerField(default=0)
+    hot_leads = models.BigIntegerField(default=0)
+    chatbot_customers = models.BigIntegerField(default=0)
+    conversations = models.BigIntegerField(default=0)
+    captured = models.BigIntegerField(default=0)
+    goal_completions = models.BigIntegerField(default=0)
+    self_served = models.BigIntegerField(default=0)
+    escalated = models.BigIntegerField(default=0)
+    rated = models.BigIntegerField(default=0)
+    rating_pct_sum = models.BigIntegerField(default=0)
+    positive_ratings = models.BigIntegerField(default=0)
+    duration_s_sum = models.BigIntegerField(default=0)
+    messages = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    new_customers = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        indexes = [
+            models.Index(
+                fields=["node_path", "day"], name="rollup_path_day_idx", opclasses=["varchar_pattern_ops", "date_ops"]
+            ),
+            models.Index(fields=["day"], name="rollup_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.node_path} · {self.day}"
+
+
+class Objective(models.Model):
+    """A SMART objective: a KPI to reach on a node over a period, with a target and the person who owns it.
+
+    On a region or the network, the actual value is computed from the summed base measures of everything below it,
+    never from the average of the children's KPIs.
+    """
+
+    kpi = models.CharField(_("KPI"), max_length=64)
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.CASCADE, related_name="objectives")
+    period_kind = models.CharField(_("period"), max_length=16)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    target = models.DecimalField(_("target"), max_digits=18, decimal_places=4)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_objectives",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        ordering = ["node__path", "kpi", "-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "node", "start", "end"], name="objective_kpi_node_period_key"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="objective_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.kpi} · {self.node} · {self.start}–{self.end}"

@@ -11,7 +11,8 @@ from django.db.models import Count, Sum
 
 from accounts.scoping import restrict
 
-from .models import Conversation, DailyMetric, Lead, Sale
+from .engine import kpi_payload, kpi_reports
+from .models import Conversation, DailyMetric, DailyRollup, Lead, Objective, Sale
 
 # measure -> (model, path to the owning node, day field, aggregate)
 HEADLINE_MEASURES = {
@@ -59,3 +60,28 @@ def headline_totals(*, user, node, children, start, end):
         return result
 
     return summed(node.path), [(child, summed(child.path)) for child in children]
+
+
+def rollup_rows(*, user):
+    """The rollup rows `user` may read: the input of every KPI value shown to a person."""
+    return restrict(DailyRollup.objects.all(), user, path_field="node_path")
+
+
+def dangerously_unscoped_rollup_rows():
+    """Every rollup row, for operators' command-line tools that act for the whole installation."""
+    return DailyRollup.objects.all()
+
+
+def objective_target(*, kpi, node, period):
+    """The target set for exactly this KPI, node and period, if any."""
+    return (
+        Objective.objects.filter(kpi=kpi, node=node, start=period.start, end=period.end)
+        .values_list("target", flat=True)
+        .first()
+    )
+
+
+def kpi_value_payload(*, rows, key, node, period):
+    """The contract's KPI value JSON for `key` on `node` over `period`, read from `rows`."""
+    report = kpi_reports(rows=rows, node=node, keys=[key], period=period)[key]
+    return kpi_payload(report=report, node=node, target=objective_target(kpi=key, node=node, period=period))

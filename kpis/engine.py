@@ -1,0 +1,247 @@
+"""The one KPI engine: values, comparisons, series, breakdowns and objectives' pace, from rollups.
+
+Every function takes `rows`, a DailyRollup queryset already narrowed by the caller's scope (see
+kpis.selectors), and a node whose subtree it reads. Base measures are summed first and the catalog's formula is
+applied to the sums: the ratio of sums, never the mean of ratios. A zero denominator gives no value (None).
+
+Cost is by design independent of the number of tiles: all periods a board needs are read in one grouped query.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Sum
+
+from .catalog import BASE_MEASURES, CATALOG, Formula, Kpi, Unit
+from .periods import Period
+
+TWO_PLACES = Decimal("0.01")
+ZERO = Decimal(0)
+AT_RISK_FLOOR = Decimal("0.9")  # projected at 90-100 % of target: at risk; below: off track
+
+
+class Pace:
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NOT_STARTED = "not_started"
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    kpi: Kpi
+    period: Period
+    value: Decimal | int | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """A KPI over a period with its two comparisons."""
+
+    current: KpiValue
+    previous: KpiValue
+    last_year: KpiValue
+
+    @property
+    def kpi(self):
+        return self.current.kpi
+
+    def change(self, other):
+        """Relative change in % against `other` (None without both values or from zero)."""
+        if self.current.value is None or other.value in (None, 0):
+            return None
+        return ((Decimal(self.current.value) / Decimal(other.value) - 1) * 100).quantize(
+            TWO_PLACES, rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def change_previous(self):
+        return self.change(self.previous)
+
+    @property
+    def change_last_year(self):
+        return self.change(self.last_year)
+
+
+def round_value(kpi, value):
+    """Half-up to 2 decimals; counts as integers."""
+    if value is None:
+        return None
+    if kpi.unit == Unit.COUNT and kpi.formula == Formula.SUM:
+        return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def evaluate(kpi, sums, last_year_sums=None):
+    """Apply `kpi`'s formula to summed base measures. Returns (value, numerator, denominator), value unrounded."""
+    numerator = Decimal(sums.get(kpi.numerator) or 0)
+    if kpi.formula == Formula.SUM:
+        return numerator, numerator, None
+    if kpi.formula == Formula.GROWTH:
+        denominator = Decimal((last_year_sums or {}).get(kpi.denominator) or 0)
+        if not denominator:
+            return None, numerator, denominator
+        return (numerator / denominator - 1) * kpi.factor, numerator, denominator
+    denominator = Decimal(sums.get(kpi.denominator) or 0)
+    if kpi.formula == Formula.MARGIN:
+        numerator -= denominator
+    if not denominator:
+        return None, numerator, denominator
+    return numerator / denominator * kpi.factor, numerator, denominator
+
+
+def measure_totals(*, rows, node, periods):
+    """Summed base measures of `node`'s subtree for each of `periods`, in one query grouped by day."""
+    periods = list(periods)
+    if not periods:
+        return {}
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    daily = (
+        rows.filter(node_path__startswith=node.path, day__range=(first, last))
+        .values("day")
+        .annotate(**{m: Sum(m) for m in BASE_MEASURES})
+        .order_by()
+    )
+    totals = {p: defaultdict(lambda: ZERO) for p in periods}
+    for row in daily:
+        day = row.pop("day")
+        for period in periods:
+            if period.start <= day <= period.end:
+                bucket = totals[period]
+                for measure, value in row.items():
+                    if value:
+                        bucket[measure] += Decimal(value)
+    return {p: dict(v) for p, v in totals.items()}
+
+
+def _needed_periods(kpis, periods):
+    """`periods`, plus their same period last year when a growth KPI needs it."""
+    needed = set(periods)
+    if any(k.formula == Formula.GROWTH for k in kpis):
+        needed |= {p.same_period_last_year() for p in periods}
+    return needed
+
+
+def _value(kpi, period, totals):
+    last_year = totals.get(period.same_period_last_year()) if kpi.formula == Formula.GROWTH else None
+    value, numerator, denominator = evaluate(kpi, totals[period], last_year)
+    return KpiValue(kpi, period, round_value(kpi, value), numerator, denominator)
+
+
+def kpi_reports(*, rows, node, keys, period):
+    """Reports (value, previous period, same period last year) for the KPIs `keys`, in one query."""
+    kpis = [CATALOG[k] for k in keys]
+    base = [period, period.previous(), period.same_period_last_year()]
+    totals = measure_totals(rows=rows, node=node, periods=_needed_periods(kpis, base))
+    return {
+        k.key: KpiReport(_value(k, base[0], totals), _value(k, base[1], totals), _value(k, base[2], totals))
+        for k in kpis
+    }
+
+
+def kpi_series(*, rows, node, keys, periods):
+    """Values of the KPIs `keys` for each of `periods` (oldest first), for sparklines and time series."""
+    kpis = [CATALOG[k] for k in keys]
+    totals = measure_totals(rows=rows, node=node, periods=_needed_periods(kpis, periods))
+    return {k.key: [_value(k, p, totals) for p in periods] for k in kpis}
+
+
+def kpi_breakdown(*, rows, node, key, period, by, children=None):
+    """A KPI over `period` split by `by`: "child" (each of `children`, with its subtree), "channel" or
+    "campaign". Returns [(label key, KpiValue)], largest value first, empty values last."""
+    kpi = CATALOG[key]
+    scoped = rows.filter(node_path__startswith=node.path, day__range=(period.start, period.end))
+    if kpi.formula == Formula.GROWTH:
+        raise ValueError("Growth KPIs compare with last year and have no breakdown.")
+    group = {"child": "node_path", "channel": "channel", "campaign": "campaign_id"}[by]
+    grouped = scoped.values(group).annotate(**{m: Sum(m) for m in kpi.measures}).order_by()
+    sums = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in grouped:
+        label = row.pop(group)
+        if by == "child":
+            label = next((c for c in children if label.startswith(c.path)), None)
+            if label is None:  # facts on the node itself (a shared campaign), not under any child
+                continue
+        for measure, value in row.items():
+            sums[label][measure] += Decimal(value or 0)
+    labels = children if by == "child" else list(sums)
+    result = [(label, _value(kpi, period, {period: sums.get(label, {})})) for label in labels]
+    return sorted(result, key=lambda item: (item[1].value is None, -(item[1].value or 0)))
+
+
+@dataclass(frozen=True)
+class ObjectiveStatus:
+    value: KpiValue
+    target: Decimal
+    progress: Decimal | None  # % of target reached so far (for "down" KPIs: target / actual)
+    projected: Decimal | None  # the actual projected linearly to the period's end
+    pace: str
+
+
+def objective_status(*, rows, objective, today):
+    """Progress and pace of an objective: on track, at risk or off track, from the actual projected to the end of
+    its period (sum KPIs grow with elapsed days; ratio KPIs are projected as they stand)."""
+    kpi, period = CATALOG[objective.kpi], Period(objective.period_kind, objective.start, objective.end)
+    elapsed = period.elapsed_days(today)
+    so_far = Period(objective.period_kind, period.start, min(period.end, max(today, period.start)))
+    totals = measure_totals(rows=rows, node=objective.node, periods=_needed_periods([kpi], [so_far]))
+    value = _value(kpi, so_far, totals)
+    target = Decimal(objective.target)
+    if elapsed == 0 or value.value is None:
+        return ObjectiveStatus(value, target, None, None, Pace.NOT_STARTED)
+    actual = Decimal(value.value)
+    projected = actual * period.days / elapsed if kpi.is_additive else actual
+    progress = _ratio(actual, target, kpi)
+    reached = _ratio(projected, target, kpi)
+    if reached is None:
+        pace = Pace.OFF_TRACK
+    elif reached >= 100:
+        pace = Pace.ON_TRACK
+    elif reached >= AT_RISK_FLOOR * 100:
+        pace = Pace.AT_RISK
+    else:
+        pace = Pace.OFF_TRACK
+    return ObjectiveStatus(value, target, progress, projected.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), pace)
+
+
+def _ratio(actual, target, kpi):
+    """How much of the target `actual` is, in %: actual / target, or target / actual when lower is better."""
+    numerator, denominator = (target, actual) if kpi.good == "down" else (actual, target)
+    if not denominator:
+        return None
+    return (numerator / denominator * 100).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _number(value):
+    if value is None:
+        return None
+    return value if isinstance(value, int) else float(value)
+
+
+def kpi_payload(*, report, node, target=None):
+    """The contract's KPI value JSON (command `kpi --json` and GET /api/v1/kpis/<key>/value/)."""
+    current, previous, last_year = report.current, report.previous, report.last_year
+    return {
+        "key": report.kpi.key,
+        "node": node.slug,
+        "start": current.period.start.isoformat(),
+        "end": current.period.end.isoformat(),
+        "value": _number(current.value),
+        "unit": report.kpi.unit.value,
+        "numerator": _number(current.numerator),
+        "denominator": _number(current.denominator),
+        "previous": {
+            "start": previous.period.start.isoformat(),
+            "end": previous.period.end.isoformat(),
+            "value": _number(previous.value),
+        },
+        "last_year": {
+            "start": last_year.period.start.isoformat(),
+            "end": last_year.period.end.isoformat(),
+            "value": _number(last_year.value),
+        },
+        "target": _number(target),
+    }

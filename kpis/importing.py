@@ -1,0 +1,630 @@
+"""Import of history from the contract's CSV files (nodes, campaigns, daily_metrics, leads, conversations, sales).
+
+A file is imported whole or not at all: it is read as a stream, in chunks, inside one transaction; every bad row is
+reported as `file:line: column: reason` and any bad row rolls the whole file back. Rows are upserted by natural
+key, so importing the same file again reports everything unchanged and writes nothing. The rollups of exactly the
+days the file touched are refreshed in the same transaction.
+
+Memory stays flat however long the file: rows are held one chunk at a time, and the keys already seen (to catch a
+key repeated inside one file) are kept in a temporary table, not in Python.
+"""
+
+import csv
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.constants import NodeKind
+from accounts.models import Node
+from accounts.services import node_upsert
+
+from .constants import CONVERSATION_CHANNELS, MAX_LEAD_SCORE, RATING_SCALES, Channel
+from .models import Campaign, Conversation, DailyMetric, Lead, Sale
+from .rollups import rollups_refresh
+from .services import local_day
+
+CHUNK = 2000
+TRUE = {"true", "1", "yes", "oui", "y", "t", "vrai"}
+FALSE = {"false", "0", "no", "non", "n", "f", "faux"}
+
+
+class RowError(ValueError):
+    """A value that cannot be imported; `column` names the field."""
+
+    def __init__(self, column, reason):
+        super().__init__(reason)
+        self.column, self.reason = column, reason
+
+
+# Parsers: text -> value, raising RowError. An empty cell is None ("unknown").
+def _text(column, value, max_length=120):
+    if len(value) > max_length:
+        raise RowError(column, f"longer than {max_length} characters")
+    return value
+
+
+def _date(column, value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RowError(column, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _moment(column, value, zone):
+    """An ISO 8601 time stamp; without an offset it is read in the network's time zone."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise RowError(column, f"{value!r} is not an ISO 8601 date and time") from None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=zone)
+    return moment
+
+
+def _decimal(column, value):
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise RowError(column, f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise RowError(column, f"{value!r} is not a number")
+    if number < 0:
+        raise RowError(column, f"{value} is negative")
+    if number != number.quantize(Decimal("0.01")):
+        raise RowError(column, f"{value} has more than 2 decimals")
+    return number
+
+
+def _count(column, value, maximum=None):
+    try:
+        number = int(value)
+    except ValueError:
+        raise RowError(column, f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise RowError(column, f"{value} is negative")
+    if maximum is not None and number > maximum:
+        raise RowError(column, f"{value} is above {maximum}")
+    return number
+
+
+def _bool(column, value):
+    lowered = value.lower()
+    if lowered in TRUE:
+        return True
+    if lowered in FALSE:
+        return False
+    raise RowError(column, f"{value!r} is not a boolean (true/false, 1/0, yes/no, oui/non)")
+
+
+def _choice(column, value, choices):
+    if value not in choices:
+        raise RowError(column, f"{value!r} is not one of {', '.join(sorted(choices))}")
+    return value
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    dry_run: bool = False
+    touched_days: dict = field(default_factory=lambda: defaultdict(set))  # network slug -> days
+
+    @property
+    def ok(self):
+        return self.rejected == 0
+
+
+class ImportAborted(Exception):
+    """Raised inside the file's transaction to roll it back."""
+
+
+class SeenKeys:
+    """Natural keys already met in this file, kept in a temporary table so memory does not grow with the file."""
+
+    def __init__(self):
+        self.table = f"import_seen_{uuid.uuid4().hex[:12]}"
+
+    def __enter__(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} (k VARCHAR(400) PRIMARY KEY, line INTEGER NOT NULL)")
+        return self
+
+    def __exit__(self, *exc):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+
+    def first_lines(self, keys):
+        """{key: line} for those of `keys` seen in earlier chunks."""
+        found = {}
+        keys = list(keys)
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                placeholders = ", ".join(["%s"] * len(part))
+                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k IN ({placeholders})", part)  # noqa: S608
+                found.update(cursor.fetchall())
+        return found
+
+    def add(self, lines_by_key):
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {self.table} (k, line) VALUES (%s, %s)", list(lines_by_key.items()))  # noqa: S608
+
+
+class FactFormat:
+    """One CSV format of the contract: its columns, how a row becomes a model row, and its natural key."""
+
+    name: str
+    model = None
+    required: tuple = ()
+    optional: tuple = ()
+    # Fields compared to tell "updated" from "unchanged".
+    fields: tuple = ()
+    key_label = "external_id"
+
+    @property
+    def columns(self):
+        return self.required + self.optional
+
+    def prepare(self, rows):
+        """Look up, in one query each, what the chunk's rows refer to (nodes, campaigns, leads)."""
+
+    def parse(self, row):
+        """A dict of model field values, raising RowError for the first bad cell."""
+        raise NotImplementedError
+
+    def key(self, values):
+        raise NotImplementedError
+
+    def existing(self, keys):
+        """{key: model instance} for the keys already stored."""
+        raise NotImplementedError
+
+    def touched(self, values):
+        """(network slug, day) the row counts on, for the rollup refresh."""
+        return None
+
+    # Shared lookups -------------------------------------------------------------------------------------------
+    def _nodes(self, rows):
+        slugs = {r.get("node_slug", "").strip() for r in rows} - {""}
+        self.nodes = {n.slug: n for n in Node.objects.filter(slug__in=slugs)}
+        networks = {n.network_slug for n in self.nodes.values()}
+        self.zones = {n.slug: ZoneInfo(n.timezone) for n in Node.objects.filter(slug__in=networks)}
+
+    def _campaigns(self, rows, column):
+        ids = {r.get(column, "").strip() for r in rows} - {""}
+        self.campaigns = {c.external_id: c for c in Campaign.objects.filter(external_id__in=ids).select_related("node")}
+
+    def _fact_node(self, row, column="node_slug"):
+        node = self.nodes.get(row[column])
+        if node is None:
+            raise RowError(column, f"unknown node {row[column]!r}")
+        if node.kind != NodeKind.FRANCHISEE:
+            raise RowError(column, f"{row[column]!r} is a {node.kind}; facts hang on franchisee nodes")
+        return node
+
+    def _campaign_for(self, row, column, node=None):
+        external_id = row.get(column, "")
+        if not external_id:
+            return None
+        campaign = self.campaigns.get(external_id)
+        if campaign is None:
+            raise RowError(column, f"unknown campaign {external_id!r}")
+        if node is not None and not node.is_within(campaign.node):
+            raise RowError(column, f"campaign {external_id!r} belongs to {campaign.node.slug}, not above {node.slug}")
+        return campaign
+
+
+class CampaignFormat(FactFormat):
+    name, model = "campaigns", Campaign
+    required = ("external_id", "name", "channel", "node_slug")
+    optional = ("start_date", "end_date", "budget")
+    fields = ("name", "channel", "node_id", "start_date", "end_date", "budget")
+
+    def prepare(self, rows):
+        self._nodes(rows)
+
+    def parse(self, row):
+        node = self.nodes.get(row["node_slug"])
+        if node is None:
+            raise RowError("node_slug", f"unknown node {row['node_slug']!r}")
+        values = {
+            "external_id": _text("external_id", row["external_id"]),
+            "name": _text("name", row["name"], 255),
+            "channel": _choice("channel", row["channel"], set(Channel.values)),
+            "node_id": node.pk,
+            "start_date": _date("start_date", row["start_date"]) if row.get("start_date") else None,
+            "end_date": _date("end_date", row["end_date"]) if row.get("end_date") else None,
+            "budget": _decimal("budget", row["budget"]) if row.get("budget") else None,
+        }
+        if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
+            raise RowError("end_date", "is before start_date")
+        return values
+
+    def key(self, values):
+        return values["external_id"]
+
+    def existing(self, keys):
+        return {c.external_id: c for c in Campaign.objects.filter(external_id__in=keys)}
+
+
+class DailyMetricFormat(FactFormat):
+    name, model = "daily_metrics", DailyMetric
+    key_label = "campaign_external_id+date"
+    required = ("date", "campaign_external_id")
+    counts = ("impressions", "clicks", "visitors", "page_views", "cta_views", "cta_clicks", "lp_views", "form_submits")
+    optional = ("spend", *counts)
+    fields = ("spend", *counts)
+
+    def prepare(self, rows):
+        self._campaigns(rows, "campaign_external_id")
+
+    def parse(self, row):
+        campaign = self._campaign_for(row, "campaign_external_id")
+        values = {"campaign_id": campaign.pk, "date": _date("date", row["date"]), "_campaign": campaign}
+        values["spend"] = _decimal("spend", row["spend"]) if row.get("spend") else Decimal(0)
+        for column in self.counts:
+            values[column] = _count(column, row[column]) if row.get(column) else 0
+        return values
+
+    def key(self, values):
+        return f"{values['campaign_id']}|{values['date'].isoformat()}"
+
+    def existing(self, keys):
+        pairs = [k.split("|") for k in keys]
+        campaigns = {int(c) for c, _ in pairs}
+        days = {date.fromisoformat(d) for _, d in pairs}
+        rows = DailyMetric.objects.filter(campaign_id__in=campaigns, date__in=days)
+        return {f"{m.campaign_id}|{m.date.isoformat()}": m for m in rows}
+
+    def touched(self, values):
+        return values["_campaign"].node.network_slug, values["date"]
+
+
+class LeadFormat(FactFormat):
+    name, model = "leads", Lead
+    required = ("external_id", "created_at", "node_slug")
+    optional = ("campaign_external_id", "source", "medium", "segment", "score", "qualified", "customer", "revenue",
+                "purchases")  # fmt: skip
+    fields = ("created_at", "day", "node_id", "campaign_id", "source", "medium", "segment", "score", "qualified",
+              "customer", "revenue", "purchases")  # fmt: skip
+
+    def prepare(self, rows):
+        self._nodes(rows)
+        self._campaigns(rows, "campaign_external_id")
+
+    def parse(self, row):
+        node = self._fact_node(row)
+        zone = self.zones[node.network_slug]
+        created_at = _moment("created_at", row["created_at"], zone)
+        campaign = self._campaign_for(row, "campaign_external_id", node)
+        optional = {
+            "score": lambda v: _count("score", v, MAX_LEAD_SCORE),
+            "qualified": lambda v: _bool("qualified", v),
+            "customer": lambda v: _bool("customer", v),
+            "revenue": lambda v: _decimal("revenue", v),
+            "purchases": lambda v: _count("purchases", v),
+        }
+        values = {
+            "external_id": _text("external_id", row["external_id"]),
+            "created_at": created_at,
+            "day": local_day(moment=created_at, zone=zone),
+            "node_id": node.pk,
+            "_node": node,
+            "campaign_id": campaign.pk if campaign else None,
+            **{c: _text(c, row.get(c) or "") for c in ("source", "medium", "segment")},
+            **{c: parse(row[c]) if row.get(c) else None for c, parse in optional.items()},
+        }
+        return values
+
+    def key(self, values):
+        return values["external_id"]
+
+    def existing(self, keys):
+        return {r.external_id: r for r in Lead.objects.filter(external_id__in=keys).select_related("node")}
+
+    def touched(self, values):
+        return values["_node"].network_slug, values["day"]
+
+
+class ConversationFormat(FactFormat):
+    name, model = "conversations", Conversation
+    required = ("external_id", "started_at", "node_slug")
+    optional = ("channel", "captured_contact", "goal_completed", "self_served", "escalated", "rating", "rating_scale",
+                "duration_seconds", "messages", "lead_external_id")  # fmt: skip
+    fields = ("started_at", "day", "node_id", "channel", "captured_contact", "goal_completed", "self_served",
+              "escalated", "rating", "rating_scale", "duration_seconds", "messages", "lead_id")  # fmt: skip
+    flags = ("captured_contact", "goal_completed", "self_served", "escalated")
+
+    def prepare(self, rows):
+        self._nodes(rows)
+        ids = {r.get("lead_external_id", "").strip() for r in rows} - {""}
+        self.leads = dict(Lead.objects.filter(external_id__in=ids).values_list("external_id", "pk"))
+
+    def parse(self, row):
+        node = self._fact_node(row)
+        zone = self.zones[node.network_slug]
+        started_at = _moment("started_at", row["started_at"], zone)
+        channels = {c.value for c in CONVERSATION_CHANNELS}
+        values = {
+            "external_id": _text("external_id", row["external_id"]),
+            "started_at": started_at,
+            "day": local_day(moment=started_at, zone=zone),
+            "node_id": node.pk,
+            "_node": node,
+            "channel": _choice("channel", row["channel"], channels) if row.get("channel") else Channel.CHATBOT,
+            **{flag: _bool(flag, row[flag]) if row.get(flag) else False for flag in self.flags},
+            "duration_seconds": _count("duration_seconds", row["duration_seconds"])
+            if row.get("duration_seconds")
+            else None,
+            "messages": _count("messages", row["messages"]) if row.get("messages") else None,
+        }
+        scale = _count("rating_scale", row["rating_scale"]) if row.get("rating_scale") else None
+        if scale is not None and scale not in RATING_SCALES:
+            raise RowError("rating_scale", f"{scale} is not a rating scale (10 or 20)")
+        rating = _count("rating", row["rating"]) if row.get("rating") else None
+        if rating is not None:
+            if scale is None:
+                raise RowError("rating_scale", "is required with a rating")
+            if not 1 <= rating <= scale:
+                raise RowError("rating", f"{rating} is outside its scale 1-{scale}")
+        values["rating"], values["rating_scale"] = rating, scale if rating is not None else None
+        lead = row.get("lead_external_id", "")
+        values["lead_id"] = self.leads.get(lead) if lead else None
+        if lead and values["lead_id"] is None:
+            raise RowError("lead_external_id", f"unknown lead {lead!r}")
+        return values
+
+    def key(self, values):
+        return values["external_id"]
+
+    def existing(self, keys):
+        return {r.external_id: r for r in Conversation.objects.filter(external_id__in=keys).select_related("node")}
+
+    def touched(self, values):
+        return values["_node"].network_slug, values["day"]
+
+
+class SaleFormat(FactFormat):
+    name, model = "sales", Sale
+    key_label = "node_slug+date"
+    required = ("date", "node_slug")
+    optional = ("orders", "units", "revenue", "new_customers")
+    fields = ("orders", "units", "revenue", "new_customers")
+
+    def prepare(self, rows):
+        self._nodes(rows)
+
+    def parse(self, row):
+        node = self._fact_node(row)
+        values = {"node_id": node.pk, "_node": node, "date": _date("date", row["date"])}
+        for column in ("orders", "units", "new_customers"):
+            values[column] = _count(column, row[column]) if row.get(column) else 0
+        values["revenue"] = _decimal("revenue", row["revenue"]) if row.get("revenue") else Decimal(0)
+        return values
+
+    def key(self, values):
+        return f"{values['node_id']}|{values['date'].isoformat()}"
+
+    def existing(self, keys):
+        pairs = [k.split("|") for k in keys]
+        rows = Sale.objects.filter(
+            node_id__in={int(n) for n, _ in pairs}, date__in={date.fromisoformat(d) for _, d in pairs}
+        )
+        return {f"{s.node_id}|{s.date.isoformat()}": s for s in rows.select_related("node")}
+
+    def touched(self, values):
+        return values["_node"].network_slug, values["date"]
+
+
+FACT_FORMATS = {f.name: f for f in (CampaignFormat, DailyMetricFormat, LeadFormat, ConversationFormat, SaleFormat)}
+# Files of a folder are imported in this order, so that what a row refers to is already there.
+IMPORT_ORDER = ["nodes", *FACT_FORMATS]
+
+
+def _old_touch(fmt, instance):
+    """Where an updated row counted before, so that its old day is refreshed too."""
+    if isinstance(instance, DailyMetric):
+        return None  # same campaign and date: the key
+    day = getattr(instance, "day", None) or getattr(instance, "date", None)
+    return instance.node.network_slug, day
+
+
+def _rows(path, report, result, columns, required):
+    """Yield (line number, row) with stripped cells; a header problem is reported against line 1."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        problems = [(c, "missing required column") for c in required if c not in header]
+        problems += [(c, "unknown column") for c in header if c not in columns]
+        if problems:
+            for column, reason in problems:
+                report(f"{path.name}:1: {column}: {reason}")
+            result.rejected += 1
+            return
+        for row in reader:
+            if None in row:
+                report(f"{path.name}:{reader.line_num}: -: more cells than columns")
+                result.rejected += 1
+                continue
+            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+
+
+def _import_facts(path, fmt, result, report):
+    with SeenKeys() as seen:
+        chunk = []
+
+        def flush():
+            fmt.prepare([row for _, row in chunk])
+            parsed = {}
+            for line, row in chunk:
+                missing = next((c for c in fmt.required if not row.get(c)), None)
+                try:
+                    if missing:
+                        raise RowError(missing, "is required")
+                    values = fmt.parse(row)
+                except RowError as error:
+                    report(f"{path.name}:{line}: {error.column}: {error.reason}")
+                    result.rejected += 1
+                    continue
+                key = fmt.key(values)
+                if key in parsed:
+                    report(f"{path.name}:{line}: {fmt.key_label}: duplicate key, first on line {parsed[key][0]}")
+                    result.rejected += 1
+                    continue
+                parsed[key] = (line, values)
+            for key, first in seen.first_lines(parsed).items():
+                line = parsed.pop(key)[0]
+                report(f"{path.name}:{line}: {fmt.key_label}: duplicate key, first on line {first}")
+                result.rejected += 1
+            seen.add({key: line for key, (line, _) in parsed.items()})
+            if result.rejected:
+                chunk.clear()
+                return  # the file will be rolled back: only keep validating
+            _upsert(fmt, parsed, result)
+            chunk.clear()
+
+        for line, row in _rows(path, report, result, fmt.columns, fmt.required):
+            chunk.append((line, row))
+            if len(chunk) >= CHUNK:
+                flush()
+        if chunk:
+            flush()
+
+
+def _upsert(fmt, parsed, result):
+    existing = fmt.existing(list(parsed))
+    new, changed = [], []
+    for key, (_, values) in parsed.items():
+        touch = fmt.touched(values)
+        if touch:
+            result.touched_days[touch[0]].add(touch[1])
+        model_values = {k: v for k, v in values.items() if not k.startswith("_")}
+        current = existing.get(key)
+        if current is None:
+            new.append(fmt.model(**model_values))
+            continue
+        if all(_same(getattr(current, f), model_values[f]) for f in fmt.fields):
+            result.unchanged += 1
+            continue
+        old = _old_touch(fmt, current)
+        if old:
+            result.touched_days[old[0]].add(old[1])
+        for name in fmt.fields:
+            setattr(current, name, model_values[name])
+        changed.append(current)
+    fmt.model.objects.bulk_create(new, batch_size=CHUNK)
+    if changed:
+        fmt.model.objects.bulk_update(changed, list(fmt.fields), batch_size=CHUNK)
+    result.created += len(new)
+    result.updated += len(changed)
+
+
+def _same(stored, incoming):
+    if isinstance(stored, Decimal) or isinstance(incoming, Decimal):
+        return stored is not None and incoming is not None and Decimal(stored) == Decimal(incoming)
+    return stored == incoming
+
+
+def _import_nodes(path, result, report):
+    """Nodes are few: each goes through node_upsert, which keeps the materialised paths right."""
+    columns = ("slug", "name", "kind", "parent_slug", "currency", "timezone", "fiscal_year_start_month")
+    created_here = {}
+    for line, row in _rows(path, report, result, columns, ("slug", "name", "kind")):
+        try:
+            missing = next((c for c in ("slug", "name", "kind") if not row.get(c)), None)
+            if missing:
+                raise RowError(missing, "is required")
+            kind = _choice("kind", row["kind"], set(NodeKind.values))
+            if row["slug"] in created_here:
+                raise RowError("slug", f"duplicate key, first on line {created_here[row['slug']]}")
+            parent = None
+            if row.get("parent_slug"):
+                parent = Node.objects.filter(slug=row["parent_slug"]).first()
+                if parent is None:
+                    raise RowError("parent_slug", f"unknown node {row['parent_slug']!r}")
+            settings = {}
+            if row.get("currency"):
+                if len(row["currency"]) != 3 or not row["currency"].isalpha():
+                    raise RowError("currency", f"{row['currency']!r} is not an ISO 4217 code")
+                settings["currency"] = row["currency"].upper()
+            if row.get("timezone"):
+                try:
+                    ZoneInfo(row["timezone"])
+                except (ZoneInfoNotFoundError, ValueError):
+                    raise RowError("timezone", f"unknown time zone {row['timezone']!r}") from None
+                settings["timezone"] = row["timezone"]
+            if row.get("fiscal_year_start_month"):
+                settings["fiscal_year_start_month"] = _count(
+                    "fiscal_year_start_month", row["fiscal_year_start_month"], 12
+                )
+                if settings["fiscal_year_start_month"] < 1:
+                    raise RowError("fiscal_year_start_month", "must be between 1 and 12")
+            before = Node.objects.filter(slug=row["slug"]).values("name", "kind", "parent__slug", *settings).first()
+            created_here[row["slug"]] = line
+            if result.rejected:
+                continue
+            node_upsert(slug=row["slug"], name=row["name"], kind=kind, parent=parent, **settings)
+        except RowError as error:
+            report(f"{path.name}:{line}: {error.column}: {error.reason}")
+            result.rejected += 1
+            continue
+        except ValidationError as error:  # the tree's rules: a region under a network, and so on
+            report(f"{path.name}:{line}: parent_slug: {' '.join(error.messages)}")
+            result.rejected += 1
+            continue
+        if before is None:
+            result.created += 1
+        elif before == {"name": row["name"], "kind": kind, "parent__slug": row.get("parent_slug") or None, **settings}:
+            result.unchanged += 1
+        else:
+            result.updated += 1
+
+
+def import_file(path, *, report, dry_run=False):
+    """Import one CSV file; `report` receives each error line. Nothing is written if any row is bad, or with
+    `dry_run`. Returns a FileResult."""
+    path = Path(path)
+    kind = path.stem
+    if kind not in IMPORT_ORDER:
+        raise ValueError(
+            f"{path.name}: not a known file; expected one of {', '.join(f + '.csv' for f in IMPORT_ORDER)}"
+        )
+    result = FileResult(path=str(path), kind=kind, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            if kind == "nodes":
+                _import_nodes(path, result, report)
+            else:
+                _import_facts(path, FACT_FORMATS[kind](), result, report)
+            if not result.ok or dry_run:
+                raise ImportAborted
+            for network_slug, days in result.touched_days.items():
+                rollups_refresh(network=Node.objects.get(slug=network_slug), days=days)
+    except ImportAborted:
+        pass
+    return result
+
+
+def import_files(paths, *, report, dry_run=False):
+    """Import files (or every known CSV of the given folders) in dependency order, each in its own transaction."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += [path / f"{kind}.csv" for kind in IMPORT_ORDER if (path / f"{kind}.csv").exists()]
+        else:
+            files.append(path)
+    files.sort(key=lambda p: IMPORT_ORDER.index(p.stem) if p.stem in IMPORT_ORDER else len(IMPORT_ORDER))
+    return [import_file(p, report=report, dry_run=dry_run) for p in files]

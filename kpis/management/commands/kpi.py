@@ -1,0 +1,51 @@
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import Node
+from kpis.catalog import CATALOG
+from kpis.periods import custom_period
+from kpis.selectors import dangerously_unscoped_rollup_rows, kpi_value_payload
+
+
+def iso_date(text):
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD).", returncode=2) from error
+
+
+class Command(BaseCommand):
+    help = "One KPI value for a node (and everything below it) over an inclusive date range."
+
+    def add_arguments(self, parser):
+        parser.add_argument("key", help=f"KPI key, one of: {', '.join(CATALOG)}")
+        parser.add_argument("--node", required=True, help="Node slug.")
+        parser.add_argument("--start", required=True, type=iso_date)
+        parser.add_argument("--end", required=True, type=iso_date)
+        parser.add_argument("--json", action="store_true", dest="as_json", help="Print the contract's JSON object.")
+
+    def handle(self, *args, key, node, start, end, as_json, **options):
+        if key not in CATALOG:
+            raise CommandError(f"Unknown KPI {key!r}. Known KPIs: {', '.join(CATALOG)}.", returncode=2)
+        target = Node.objects.filter(slug=node).first()
+        if target is None:
+            raise CommandError(f"Unknown node {node!r}.", returncode=2)
+        try:
+            period = custom_period(start, end)
+        except ValueError as error:
+            raise CommandError(str(error), returncode=2) from error
+        # An operator's tool: it reads the whole installation, not one person's scope.
+        payload = kpi_value_payload(rows=dangerously_unscoped_rollup_rows(), key=key, node=target, period=period)
+        if as_json:
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        kpi = CATALOG[key]
+        unit = "" if payload["unit"] in ("count", "ratio") else f" {payload['unit']}"
+        shown = "—" if payload["value"] is None else f"{payload['value']}{unit}"
+        previous = "—" if payload["previous"]["value"] is None else payload["previous"]["value"]
+        self.stdout.write(
+            f"{kpi.name} ({key}) · {target.name} · {payload['start']} → {payload['end']}: {shown}"
+            f"  (previous period: {previous}; same period last year: {payload['last_year']['value']})"
+        )
