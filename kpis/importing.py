@@ -13,13 +13,14 @@ import csv
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from accounts.constants import NodeKind
@@ -192,8 +193,12 @@ class FactFormat:
         raise NotImplementedError
 
     def touched(self, values):
-        """(network slug, day) the row counts on, for the rollup refresh."""
-        return None
+        """The (network slug, day) pairs whose rollups this row feeds."""
+        return ()
+
+    def touched_before(self, instance):
+        """The (network slug, day) pairs a stored row fed before an update, so that they are refreshed too."""
+        return ()
 
     # Shared lookups -------------------------------------------------------------------------------------------
     def _nodes(self, rows):
@@ -244,6 +249,7 @@ class CampaignFormat(FactFormat):
             "name": _text("name", row["name"], 255),
             "channel": _choice("channel", row["channel"], set(Channel.values)),
             "node_id": node.pk,
+            "_node": node,
             "start_date": _date("start_date", row["start_date"]) if row.get("start_date") else None,
             "end_date": _date("end_date", row["end_date"]) if row.get("end_date") else None,
             "budget": _decimal("budget", row["budget"]) if row.get("budget") else None,
@@ -256,7 +262,17 @@ class CampaignFormat(FactFormat):
         return values["external_id"]
 
     def existing(self, keys):
-        return {c.external_id: c for c in Campaign.objects.filter(external_id__in=keys)}
+        return {c.external_id: c for c in Campaign.objects.filter(external_id__in=keys).select_related("node")}
+
+    def touched(self, values):
+        # The budget is spread over the campaign's days: all of them change with it.
+        return _days_between(values["_node"].network_slug, values["start_date"], values["end_date"])
+
+    def touched_before(self, instance):
+        days = instance.daily_metrics.aggregate(first=Min("date"), last=Max("date"))
+        network = instance.node.network_slug
+        return [*_days_between(network, instance.start_date, instance.end_date),
+                *_days_between(network, days["first"], days["last"])]  # fmt: skip
 
 
 class DailyMetricFormat(FactFormat):
@@ -289,7 +305,7 @@ class DailyMetricFormat(FactFormat):
         return {f"{m.campaign_id}|{m.date.isoformat()}": m for m in rows}
 
     def touched(self, values):
-        return values["_campaign"].node.network_slug, values["date"]
+        return [(values["_campaign"].node.network_slug, values["date"])]
 
 
 class LeadFormat(FactFormat):
@@ -335,7 +351,10 @@ class LeadFormat(FactFormat):
         return {r.external_id: r for r in Lead.objects.filter(external_id__in=keys).select_related("node")}
 
     def touched(self, values):
-        return values["_node"].network_slug, values["day"]
+        return [(values["_node"].network_slug, values["day"])]
+
+    def touched_before(self, instance):
+        return [(instance.node.network_slug, instance.day)]
 
 
 class ConversationFormat(FactFormat):
@@ -393,7 +412,10 @@ class ConversationFormat(FactFormat):
         return {r.external_id: r for r in Conversation.objects.filter(external_id__in=keys).select_related("node")}
 
     def touched(self, values):
-        return values["_node"].network_slug, values["day"]
+        return [(values["_node"].network_slug, values["day"])]
+
+    def touched_before(self, instance):
+        return [(instance.node.network_slug, instance.day)]
 
 
 class SaleFormat(FactFormat):
@@ -425,7 +447,10 @@ class SaleFormat(FactFormat):
         return {f"{s.node_id}|{s.date.isoformat()}": s for s in rows.select_related("node")}
 
     def touched(self, values):
-        return values["_node"].network_slug, values["date"]
+        return [(values["_node"].network_slug, values["date"])]
+
+    def touched_before(self, instance):
+        return [(instance.node.network_slug, instance.date)]
 
 
 FACT_FORMATS = {f.name: f for f in (CampaignFormat, DailyMetricFormat, LeadFormat, ConversationFormat, SaleFormat)}
@@ -433,12 +458,10 @@ FACT_FORMATS = {f.name: f for f in (CampaignFormat, DailyMetricFormat, LeadForma
 IMPORT_ORDER = ["nodes", *FACT_FORMATS]
 
 
-def _old_touch(fmt, instance):
-    """Where an updated row counted before, so that its old day is refreshed too."""
-    if isinstance(instance, DailyMetric):
-        return None  # same campaign and date: the key
-    day = getattr(instance, "day", None) or getattr(instance, "date", None)
-    return instance.node.network_slug, day
+def _days_between(network_slug, first, last):
+    if first is None or last is None:
+        return []
+    return [(network_slug, first + timedelta(days=n)) for n in range((last - first).days + 1)]
 
 
 def _rows(path, report, result, columns, required):
@@ -508,9 +531,8 @@ def _upsert(fmt, parsed, result):
     existing = fmt.existing(list(parsed))
     new, changed = [], []
     for key, (_, values) in parsed.items():
-        touch = fmt.touched(values)
-        if touch:
-            result.touched_days[touch[0]].add(touch[1])
+        for network, day in fmt.touched(values):
+            result.touched_days[network].add(day)
         model_values = {k: v for k, v in values.items() if not k.startswith("_")}
         current = existing.get(key)
         if current is None:
@@ -519,9 +541,8 @@ def _upsert(fmt, parsed, result):
         if all(_same(getattr(current, f), model_values[f]) for f in fmt.fields):
             result.unchanged += 1
             continue
-        old = _old_touch(fmt, current)
-        if old:
-            result.touched_days[old[0]].add(old[1])
+        for network, day in fmt.touched_before(current):
+            result.touched_days[network].add(day)
         for name in fmt.fields:
             setattr(current, name, model_values[name])
         changed.append(current)

@@ -25,12 +25,22 @@ def fingerprint():
         "campaigns": sorted(Campaign.objects.values_list("external_id", "channel", "node__slug", "budget")),
         "metrics": sorted(DailyMetric.objects.values_list("campaign__external_id", "date", "spend", "clicks")),
         "leads": sorted(
-            Lead.objects.values_list("external_id", "created_at", "day", "node__slug", "campaign__external_id",
-                                     "score", "qualified", "customer", "revenue")
+            Lead.objects.values_list(
+                "external_id",
+                "created_at",
+                "day",
+                "node__slug",
+                "campaign__external_id",
+                "score",
+                "qualified",
+                "customer",
+                "revenue",
+            )
         ),
         "conversations": sorted(
-            Conversation.objects.values_list("external_id", "started_at", "captured_contact", "rating",
-                                             "rating_scale", "lead__external_id")
+            Conversation.objects.values_list(
+                "external_id", "started_at", "captured_contact", "rating", "rating_scale", "lead__external_id"
+            )
         ),
         "sales": sorted(Sale.objects.values_list("node__slug", "date", "orders", "revenue")),
     }
@@ -63,7 +73,12 @@ def test_demo_builds_the_tree_and_history_up_to_today():
     assert Lead.objects.latest("day").day == TODAY
     assert Lead.objects.earliest("day").day == date(2026, 9, 1)
     assert set(Campaign.objects.values_list("channel", flat=True)) >= {
-        "google_ads", "meta", "linkedin", "tiktok", "chatbot", "email"
+        "google_ads",
+        "meta",
+        "linkedin",
+        "tiktok",
+        "chatbot",
+        "email",
     }
     assert set(Conversation.objects.exclude(rating_scale=None).values_list("rating_scale", flat=True)) == {10, 20}
     # Chatbot leads are linked to the conversation that captured them.
@@ -71,8 +86,10 @@ def test_demo_builds_the_tree_and_history_up_to_today():
     assert Lead.objects.exclude(segment="").values("segment").distinct().count() >= 4
     # Form submissions of a campaign's day equal the leads it brought in that day.
     metric = DailyMetric.objects.filter(form_submits__gt=0).first()
-    assert metric.form_submits == Lead.objects.filter(campaign=metric.campaign, day=metric.date).exclude(
-        source="chatbot").count()
+    assert (
+        metric.form_submits
+        == Lead.objects.filter(campaign=metric.campaign, day=metric.date).exclude(source="chatbot").count()
+    )
 
 
 def test_demo_users_cover_every_role_with_their_scope():
@@ -101,7 +118,9 @@ def test_demo_stories_are_in_the_data():
 
     # Sud's share of the network's leads rises while its share of sales revenue falls.
     assert region_share(Lead, "day", Count("id"), during) > region_share(Lead, "day", Count("id"), before) * 1.1
-    assert region_share(Sale, "date", Sum("revenue"), during) < region_share(Sale, "date", Sum("revenue"), before) * Decimal("0.95")
+    assert region_share(Sale, "date", Sum("revenue"), during) < region_share(
+        Sale, "date", Sum("revenue"), before
+    ) * Decimal("0.95")
 
     def cost_per_lead(slug):
         spend = DailyMetric.objects.filter(campaign__node__slug=slug).aggregate(v=Sum("spend"))["v"]
@@ -114,8 +133,10 @@ def test_demo_stories_are_in_the_data():
         rows = Conversation.objects.filter(day__range=window)
         return rows.filter(captured_contact=True).count() / rows.count()
 
-    assert capture_rate((TODAY - timedelta(days=60), TODAY)) > capture_rate(
-        (TODAY - timedelta(days=270), TODAY - timedelta(days=220))) + 0.15
+    assert (
+        capture_rate((TODAY - timedelta(days=60), TODAY))
+        > capture_rate((TODAY - timedelta(days=270), TODAY - timedelta(days=220))) + 0.15
+    )
 
 
 def test_demo_command_prints_the_logins(capsys):
