@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -131,6 +133,11 @@ class Node(models.Model):
         """Paths of every node above this one, root first."""
         parts = self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
         return [PATH_SEPARATOR + PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts))]
+
+    @property
+    def zone(self):
+        """This node's own time-zone setting (meaningful on a network: its days are cut in it)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def network_slug(self):

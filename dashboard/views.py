@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
@@ -8,17 +6,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.scoping import top_nodes, visible_nodes
-from accounts.selectors import network_zone
-from kpis.selectors import headline_totals
+from accounts.selectors import node_network
+from kpis.catalog import CATALOG, Tier
+from kpis.engine import kpi_breakdown, kpi_reports
+from kpis.periods import PeriodKind, period_containing
+from kpis.selectors import rollup_rows
 
-HEADLINE_DAYS = 30
+# The first screen stays short: three business objectives, three operational KPIs next to the outcomes they drive.
+HOME_KPIS = ["sales_revenue", "new_customers", "roi", "leads", "cpl", "capture_rate"]
+CHILD_KPIS = ["sales_revenue", "leads", "cpl", "roi"]
 
 
 @login_required
 @require_GET
 def home(request):
-    """The user's top node (or the node in ?node=, if visible): headline measures of the last 30 days, for the
-    node and each of its children, against the 30 days before."""
+    """The board of the user's top node (or of ?node=, if visible) for the current month."""
     slug = request.GET.get("node")
     if slug:
         node = visible_nodes(request.user).filter(slug=slug).first()
@@ -29,24 +31,24 @@ def home(request):
     if node is None:
         return render(request, "dashboard/no_access.html", status=403)
 
-    today = timezone.now().astimezone(network_zone(node=node)).date()
-    end, start = today, today - timedelta(days=HEADLINE_DAYS - 1)
-    prev_end, prev_start = start - timedelta(days=1), start - timedelta(days=HEADLINE_DAYS)
+    network = node_network(node=node)
+    today = timezone.localdate(timezone=network.zone)
+    period = period_containing(PeriodKind.MONTH, today, fiscal_year_start_month=network.fiscal_year_start_month)
+    rows = rollup_rows(user=request.user)
+    reports = kpi_reports(rows=rows, node=node, keys=HOME_KPIS, period=period, today=today)
     children = list(visible_nodes(request.user).filter(parent=node).order_by("name"))
-    totals, child_totals = headline_totals(user=request.user, node=node, children=children, start=start, end=end)
-    previous, _ = headline_totals(user=request.user, node=node, children=[], start=prev_start, end=prev_end)
-    breadcrumbs = list(visible_nodes(request.user).ancestors_of(node))
+    by_child = kpi_breakdown(rows=rows, node=node, keys=CHILD_KPIS, period=period, by="child", children=children)
     return render(
         request,
         "dashboard/home.html",
         {
             "node": node,
-            "breadcrumbs": breadcrumbs,
-            "start": start,
-            "end": end,
-            "totals": totals,
-            "previous": previous,
-            "child_totals": child_totals,
+            "breadcrumbs": list(visible_nodes(request.user).ancestors_of(node)),
+            "period": period,
+            "business": [r for r in reports.values() if r.kpi.tier == Tier.BUSINESS],
+            "operational": [r for r in reports.values() if r.kpi.tier == Tier.OPERATIONAL],
+            "child_kpis": [CATALOG[k] for k in CHILD_KPIS],
+            "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in by_child],
         },
     )
 

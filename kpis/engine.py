@@ -8,7 +8,8 @@ Cost is by design independent of the number of tiles: all periods a board needs 
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
@@ -131,10 +132,22 @@ def _value(kpi, period, totals):
     return KpiValue(kpi, period, round_value(kpi, value), numerator, denominator)
 
 
-def kpi_reports(*, rows, node, keys, period):
-    """Reports (value, previous period, same period last year) for the KPIs `keys`, in one query."""
+def comparable_periods(period, today=None):
+    """The period, its previous one and the same one last year. While `period` is under way (it contains
+    `today`), all three are cut to the same number of days, so that a month to date is compared with the first days
+    of the previous month, not with the whole of it."""
+    previous, last_year = period.previous(), period.same_period_last_year()
+    if today is None or not period.start <= today < period.end:
+        return [period, previous, last_year]
+    elapsed = period.elapsed_days(today) - 1
+    return [replace(p, end=min(p.end, p.start + timedelta(days=elapsed))) for p in (period, previous, last_year)]
+
+
+def kpi_reports(*, rows, node, keys, period, today=None):
+    """Reports (value, previous period, same period last year) for the KPIs `keys`, in one query. With `today`,
+    a period under way is compared to date (see comparable_periods)."""
     kpis = [CATALOG[k] for k in keys]
-    base = [period, period.previous(), period.same_period_last_year()]
+    base = comparable_periods(period, today)
     totals = measure_totals(rows=rows, node=node, periods=_needed_periods(kpis, base))
     return {
         k.key: KpiReport(_value(k, base[0], totals), _value(k, base[1], totals), _value(k, base[2], totals))
@@ -149,15 +162,21 @@ def kpi_series(*, rows, node, keys, periods):
     return {k.key: [_value(k, p, totals) for p in periods] for k in kpis}
 
 
-def kpi_breakdown(*, rows, node, key, period, by, children=None):
-    """A KPI over `period` split by `by`: "child" (each of `children`, with its subtree), "channel" or
-    "campaign". Returns [(label key, KpiValue)], largest value first, empty values last."""
-    kpi = CATALOG[key]
-    scoped = rows.filter(node_path__startswith=node.path, day__range=(period.start, period.end))
-    if kpi.formula == Formula.GROWTH:
+def kpi_breakdown(*, rows, node, keys, period, by, children=None):
+    """KPIs over `period` split by `by`: "child" (each of `children`, with its whole subtree), "channel" or
+    "campaign" (campaign ids), in one grouped query. Returns [(label, {key: KpiValue})] in the order of
+    `children`, or by the first KPI's value, largest first, for the other dimensions."""
+    kpis = [CATALOG[k] for k in keys]
+    if any(k.formula == Formula.GROWTH for k in kpis):
         raise ValueError("Growth KPIs compare with last year and have no breakdown.")
     group = {"child": "node_path", "channel": "channel", "campaign": "campaign_id"}[by]
-    grouped = scoped.values(group).annotate(**{m: Sum(m) for m in kpi.measures}).order_by()
+    measures = {m for k in kpis for m in k.measures}
+    grouped = (
+        rows.filter(node_path__startswith=node.path, day__range=(period.start, period.end))
+        .values(group)
+        .annotate(**{m: Sum(m) for m in measures})
+        .order_by()
+    )
     sums = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in grouped:
         label = row.pop(group)
@@ -168,8 +187,11 @@ def kpi_breakdown(*, rows, node, key, period, by, children=None):
         for measure, value in row.items():
             sums[label][measure] += Decimal(value or 0)
     labels = children if by == "child" else list(sums)
-    result = [(label, _value(kpi, period, {period: sums.get(label, {})})) for label in labels]
-    return sorted(result, key=lambda item: (item[1].value is None, -(item[1].value or 0)))
+    result = [(label, {k.key: _value(k, period, {period: sums.get(label, {})}) for k in kpis}) for label in labels]
+    if by != "child":
+        first = kpis[0].key
+        result.sort(key=lambda item: (item[1][first].value is None, -(item[1][first].value or 0)))
+    return result
 
 
 @dataclass(frozen=True)

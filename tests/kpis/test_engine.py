@@ -125,9 +125,13 @@ def test_breakdown_by_child_node_sums_each_subtree(tmp_path):
     cpl = kpi_reports(rows=rows, node=network, keys=["cpl"], period=period)["cpl"].current
 
     assert cpl.value == Decimal("100.00")
-    by_region = dict(kpi_breakdown(rows=rows, node=network, key="cpl", period=period, by="child",
-                                   children=list(Node.objects.filter(parent=network))))  # fmt: skip
-    assert {n.slug: v.value for n, v in by_region.items()} == {"nord": Decimal("100.00"), "sud": Decimal("100.00")}
+    by_region = kpi_breakdown(rows=rows, node=network, keys=["cpl", "leads"], period=period, by="child",
+                              children=list(Node.objects.filter(parent=network).order_by("slug")))  # fmt: skip
+    assert [(n.slug, v["cpl"].value, v["leads"].value) for n, v in by_region] == [
+        ("nord", Decimal("100.00"), 1), ("sud", Decimal("100.00"), 9)
+    ]
+    by_campaign = kpi_breakdown(rows=rows, node=network, keys=["leads"], period=period, by="campaign")
+    assert [v["leads"].value for _, v in by_campaign] == [9, 1]
 
 
 @pytest.mark.django_db
@@ -341,3 +345,17 @@ def test_scoped_rows_hide_other_subtrees(api_tree):
     spend = kpi_reports(rows=rollup_rows(user=user), node=Node.objects.get(slug="acme"), keys=["cpl"], period=period)
 
     assert spend["cpl"].current.numerator == Decimal("25750.00")  # Nice's 1,000 is not visible
+
+
+@pytest.mark.django_db
+def test_a_month_under_way_is_compared_to_date(tmp_path):
+    load(tmp_path, sales=[{"date": d, "node_slug": "nice", "revenue": "100"}
+                          for d in ("2026-03-05", "2026-02-05", "2026-02-20", "2025-03-05", "2025-03-25")])  # fmt: skip
+    march = series(PeriodKind.MONTH, date(2026, 3, 10), 1)[0]
+
+    report = kpi_reports(rows=dangerously_unscoped_rollup_rows(), node=Node.objects.get(slug="acme"),
+                         keys=["sales_revenue"], period=march, today=date(2026, 3, 10))["sales_revenue"]  # fmt: skip
+
+    assert (report.current.period.start, report.current.period.end) == (date(2026, 3, 1), date(2026, 3, 10))
+    assert (report.previous.period.start, report.previous.period.end) == (date(2026, 2, 1), date(2026, 2, 10))
+    assert (report.current.value, report.previous.value, report.last_year.value) == (100, 100, 100)

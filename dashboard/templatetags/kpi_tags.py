@@ -1,0 +1,54 @@
+"""Showing KPI values: units, currency, missing values and the direction of a change in words, not only colour."""
+
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+NO_VALUE = "—"
+
+
+@register.filter
+def kpi_display(kpi_value, currency="EUR"):
+    """A KpiValue as a person reads it: "1 234 €", "12,5 %", "—" when there is no value."""
+    if kpi_value is None or kpi_value.value is None:
+        return NO_VALUE
+    value, unit = kpi_value.value, kpi_value.kpi.unit
+    if unit == "count":
+        return intcomma(value)
+    if unit == "money":
+        places = 0 if abs(value) >= 1000 else 2
+        return f"{number_format(value, places, force_grouping=True)} {currency_symbol(currency)}"
+    if unit == "%":
+        return f"{number_format(value, 1, force_grouping=True)} %"
+    if unit == "seconds":
+        minutes, seconds = divmod(int(Decimal(value)), 60)
+        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+    return number_format(value, 2, force_grouping=True)
+
+
+def currency_symbol(code):
+    return {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA"}.get(code, code)
+
+
+@register.inclusion_tag("dashboard/_change.html")
+def kpi_change(report, against="previous"):
+    """The change of a report against the previous period or last year, with an arrow, a word and whether it is
+    good news for this KPI (colour is never the only signal)."""
+    change = report.change_previous if against == "previous" else report.change_last_year
+    good = report.kpi.good
+    if change is None:
+        verdict, arrow = "none", "·"
+    elif change == 0:
+        verdict, arrow = "flat", "="
+    else:
+        arrow = "▲" if change > 0 else "▼"
+        better = (change > 0) == (good == "up")
+        verdict = "neutral" if good == "neutral" else ("good" if better else "bad")
+    words = {"good": _("better"), "bad": _("worse"), "flat": _("stable"), "neutral": "", "none": ""}[verdict]
+    label = _("vs previous period") if against == "previous" else _("vs last year")
+    return {"change": change, "arrow": arrow, "verdict": verdict, "words": words, "label": label}
