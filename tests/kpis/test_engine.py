@@ -80,8 +80,15 @@ def test_a_zero_denominator_gives_no_value_not_zero(key):
 
 
 def test_catalog_values_are_spot_checked_against_the_kpi_catalog():
-    sums = {"spend": Decimal(500), "impressions": Decimal(100000), "clicks": Decimal(250),
-            "rating_pct_sum": Decimal(1500), "rated": Decimal(20), "leads": Decimal(40), "hot_leads": Decimal(10)}
+    sums = {
+        "spend": Decimal(500),
+        "impressions": Decimal(100000),
+        "clicks": Decimal(250),
+        "rating_pct_sum": Decimal(1500),
+        "rated": Decimal(20),
+        "leads": Decimal(40),
+        "hot_leads": Decimal(10),
+    }
     assert evaluate(CATALOG["cpm"], sums)[0] == Decimal(5)
     assert evaluate(CATALOG["cpc"], sums)[0] == Decimal(2)
     assert evaluate(CATALOG["ctr"], sums)[0] == Decimal("0.25")
@@ -128,7 +135,8 @@ def test_breakdown_by_child_node_sums_each_subtree(tmp_path):
     by_region = kpi_breakdown(rows=rows, node=network, keys=["cpl", "leads"], period=period, by="child",
                               children=list(Node.objects.filter(parent=network).order_by("slug")))  # fmt: skip
     assert [(n.slug, v["cpl"].value, v["leads"].value) for n, v in by_region] == [
-        ("nord", Decimal("100.00"), 1), ("sud", Decimal("100.00"), 9)
+        ("nord", Decimal("100.00"), 1),
+        ("sud", Decimal("100.00"), 9),
     ]
     by_campaign = kpi_breakdown(rows=rows, node=network, keys=["leads"], period=period, by="campaign")
     assert [v["leads"].value for _, v in by_campaign] == [9, 1]
