@@ -40,7 +40,7 @@ check: install
 # Regenerate both catalogs from the code and templates, then compile them (the .mo files are committed so that
 # a machine without gettext still runs in French).
 messages: install
-	$(PY) manage.py makemessages --locale fr --locale en --no-location --no-obsolete --ignore .venv --ignore .tools
+	$(PY) manage.py makemessages --locale fr --locale en --no-location --no-obsolete --ignore .venv --ignore .tools --ignore tests
 	$(PY) manage.py compilemessages --ignore .venv --ignore .tools
 
 ci:

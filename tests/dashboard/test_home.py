@@ -82,9 +82,11 @@ def test_a_user_without_any_role_gets_the_no_access_page(client, tree):
 def test_the_interface_is_french_by_default_and_english_on_request(client, franchisor):
     log_in(client, franchisor)
 
-    assert '<html lang="fr">' in client.get("/").content.decode()
+    french = client.get("/").content.decode()
+    assert '<html lang="fr">' in french and "Nouveaux clients" in french and "Objectifs business" in french
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert '<html lang="en">' in client.get("/").content.decode()
+    english = client.get("/").content.decode()
+    assert '<html lang="en">' in english and "New customers" in english and "Business objectives" in english
 
 
 def test_healthz_answers_ok(client):
