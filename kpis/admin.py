@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin
 
 from accounts.selectors import network_zone
 
-from .models import Campaign, Conversation, DailyMetric, Lead, Sale
-from .services import local_day
+from .catalog import CATALOG
+from .models import Campaign, Conversation, DailyMetric, Lead, Objective, Sale
+from .periods import Period, PeriodKind
+from .services import local_day, objective_set
 
 
 class LocalDayAdminMixin:
@@ -90,3 +93,38 @@ class SaleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["node"]
     list_select_related = ["node"]
     date_hierarchy = "date"
+
+
+class ObjectiveForm(forms.ModelForm):
+    kpi = forms.ChoiceField(choices=[(key, f"{kpi.name} ({key})") for key, kpi in CATALOG.items()])
+    period_kind = forms.ChoiceField(choices=PeriodKind.choices)
+
+    class Meta:
+        model = Objective
+        fields = ["kpi", "node", "period_kind", "start", "end", "target", "owner"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    form = ObjectiveForm
+    list_display = ["kpi", "node", "period_kind", "start", "end", "target", "owner", "updated_at"]
+    list_filter = ["kpi", "period_kind", "node__kind"]
+    search_fields = ["kpi", "node__name", "node__slug", "owner__email"]
+    autocomplete_fields = ["node", "owner"]
+    list_select_related = ["node", "owner"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # KPI, node and period are the objective's identity: set another objective rather than move this one.
+        return ["kpi", "node", "period_kind", "start", "end"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        # Targets change through the service, which records who set them.
+        saved, _ = objective_set(
+            kpi=obj.kpi,
+            node=obj.node,
+            period=Period(obj.period_kind, obj.start, obj.end),
+            target=obj.target,
+            owner=obj.owner,
+            acting_user=request.user,
+        )
+        obj.pk = saved.pk

@@ -1,6 +1,14 @@
-"""Writes on facts."""
+"""Writes on facts and objectives."""
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .catalog import CATALOG
+from .models import Objective
 
 
 def local_day(*, moment, zone):
@@ -8,3 +16,22 @@ def local_day(*, moment, zone):
     if timezone.is_naive(moment):
         raise ValueError("Fact time stamps must be aware.")
     return moment.astimezone(zone).date()
+
+
+@transaction.atomic
+def objective_set(*, kpi, node, period, target, owner=None, acting_user=None):
+    """Set (create or change) the target of `kpi` on `node` for `period`. Returns (objective, created)."""
+    if kpi not in CATALOG:
+        raise ValidationError({"kpi": _("Unknown KPI %(key)s.") % {"key": kpi}})
+    target = Decimal(target)
+    if not target.is_finite() or target < 0:
+        raise ValidationError({"target": _("A target is a positive number.")})
+    objective, created = Objective.objects.update_or_create(
+        kpi=kpi,
+        node=node,
+        start=period.start,
+        end=period.end,
+        defaults={"period_kind": period.kind, "target": target, "owner": owner},
+        create_defaults={"period_kind": period.kind, "target": target, "owner": owner, "created_by": acting_user},
+    )
+    return objective, created

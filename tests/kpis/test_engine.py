@@ -367,3 +367,22 @@ def test_a_month_under_way_is_compared_to_date(tmp_path):
     assert (report.current.period.start, report.current.period.end) == (date(2026, 3, 1), date(2026, 3, 10))
     assert (report.previous.period.start, report.previous.period.end) == (date(2026, 2, 1), date(2026, 2, 10))
     assert (report.current.value, report.previous.value, report.last_year.value) == (100, 100, 100)
+
+
+@pytest.mark.django_db
+def test_setting_an_objective_twice_changes_its_target(tmp_path):
+    from django.core.exceptions import ValidationError
+
+    from kpis.services import objective_set
+
+    load(tmp_path)
+    sud, april = Node.objects.get(slug="sud"), series(PeriodKind.MONTH, date(2026, 4, 1), 1)[0]
+
+    first, created = objective_set(kpi="leads", node=sud, period=april, target=100)
+    again, created_again = objective_set(kpi="leads", node=sud, period=april, target="120")
+
+    assert (created, created_again, first.pk == again.pk) == (True, False, True)
+    assert Objective.objects.get().target == Decimal(120)
+    for kpi, target in (("nope", 1), ("leads", -1)):
+        with pytest.raises(ValidationError):
+            objective_set(kpi=kpi, node=sud, period=april, target=target)
