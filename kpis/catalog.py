@@ -52,6 +52,14 @@ COUNT_MEASURES = (
     "orders", "units", "new_customers",
 )  # fmt: skip
 BASE_MEASURES = MONEY_MEASURES + COUNT_MEASURES
+# The measures kept per drill dimension (source / medium, segment, score band, hour): leads and conversations only,
+# since spend and sales have no lead origin.
+SLICE_MEASURES = (
+    "leads", "qualified_leads", "customers", "promoters", "lead_revenue", "scored_leads", "lead_score_sum",
+    "hot_leads", "chatbot_customers",
+    "conversations", "captured", "goal_completions", "self_served", "escalated", "rated", "rating_pct_sum",
+    "positive_ratings", "duration_s_sum", "messages",
+)  # fmt: skip
 
 
 class Formula(models.TextChoices):

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
-from .catalog import BASE_MEASURES, CATALOG, Formula, Kpi, Unit
+from .catalog import BASE_MEASURES, CATALOG, SLICE_MEASURES, Formula, Kpi, Unit
 from .periods import Period
 
 TWO_PLACES = Decimal("0.01")
@@ -162,17 +162,10 @@ def kpi_series(*, rows, node, keys, periods):
     return {k.key: [_value(k, p, totals) for p in periods] for k in kpis}
 
 
-def kpi_breakdown(*, rows, node, keys, period, by, children=None):
-    """KPIs over `period` split by `by`: "child" (each of `children`, with its whole subtree), "channel" or
-    "campaign" (campaign ids), in one grouped query. Returns [(label, {key: KpiValue})] in the order of
-    `children`, or by the first KPI's value, largest first, for the other dimensions."""
-    kpis = [CATALOG[k] for k in keys]
-    if any(k.formula == Formula.GROWTH for k in kpis):
-        raise ValueError("Growth KPIs compare with last year and have no breakdown.")
-    group = {"child": "node_path", "channel": "channel", "campaign": "campaign_id"}[by]
-    measures = {m for k in kpis for m in k.measures}
+def _grouped_sums(queryset, *, node, period, group, measures):
+    """{group value: {measure: sum}} over `node`'s subtree and `period`, in one grouped query."""
     grouped = (
-        rows.filter(node_path__startswith=node.path, day__range=(period.start, period.end))
+        queryset.filter(node_path__startswith=node.path, day__range=(period.start, period.end))
         .values(group)
         .annotate(**{m: Sum(m) for m in measures})
         .order_by()
@@ -180,18 +173,59 @@ def kpi_breakdown(*, rows, node, keys, period, by, children=None):
     sums = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in grouped:
         label = row.pop(group)
-        if by == "child":
-            label = next((c for c in children if label.startswith(c.path)), None)
-            if label is None:  # facts on the node itself (a shared campaign), not under any child
-                continue
+        if not any(row.values()):
+            continue  # e.g. a segment seen only in conversations, when the KPIs are about leads
         for measure, value in row.items():
             sums[label][measure] += Decimal(value or 0)
-    labels = children if by == "child" else list(sums)
-    result = [(label, {k.key: _value(k, period, {period: sums.get(label, {})}) for k in kpis}) for label in labels]
-    if by != "child":
+    return sums
+
+
+def _breakdown_kpis(keys, available):
+    kpis = [CATALOG[k] for k in keys]
+    for kpi in kpis:
+        if kpi.formula == Formula.GROWTH or not set(kpi.measures) <= set(available):
+            raise ValueError(f"{kpi.key} has no breakdown along this dimension.")
+    return kpis
+
+
+def _ranked(kpis, period, sums, labels=None):
+    """[(label, {key: KpiValue})]: in the order of `labels` when given, else by the first KPI, largest first."""
+    result = [
+        (label, {k.key: _value(k, period, {period: sums.get(label, {})}) for k in kpis})
+        for label in (labels if labels is not None else list(sums))
+    ]
+    if labels is None:
         first = kpis[0].key
         result.sort(key=lambda item: (item[1][first].value is None, -(item[1][first].value or 0)))
     return result
+
+
+def kpi_breakdown(*, rows, node, keys, period, by, children=None):
+    """KPIs over `period` split by `by`: "child" (each of `children`, with its whole subtree, in their order),
+    "channel" or "campaign" (campaign ids), largest first. Returns [(label, {key: KpiValue})]."""
+    kpis = _breakdown_kpis(keys, BASE_MEASURES)
+    group = {"child": "node_path", "channel": "channel", "campaign": "campaign_id"}[by]
+    measures = {m for k in kpis for m in k.measures}
+    sums = _grouped_sums(rows, node=node, period=period, group=group, measures=measures)
+    if by != "child":
+        return _ranked(kpis, period, sums)
+    by_child = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for path, values in sums.items():
+        child = next((c for c in children if path.startswith(c.path)), None)
+        if child is not None:  # facts on the node itself (a shared campaign) belong to no child
+            for measure, value in values.items():
+                by_child[child][measure] += value
+    return _ranked(kpis, period, by_child, labels=children)
+
+
+def kpi_slice_breakdown(*, slices, node, keys, period, dimension):
+    """KPIs over `period` split along a drill dimension of SliceRollup (source / medium, segment, score band,
+    hour and weekday). Only KPIs made of lead or conversation measures have such a breakdown."""
+    kpis = _breakdown_kpis(keys, SLICE_MEASURES)
+    measures = {m for k in kpis for m in k.measures}
+    sums = _grouped_sums(slices.filter(dimension=dimension), node=node, period=period, group="value",
+                         measures=measures)  # fmt: skip
+    return _ranked(kpis, period, sums)
 
 
 @dataclass(frozen=True)

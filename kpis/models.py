@@ -285,3 +285,56 @@ class Objective(models.Model):
 
     def __str__(self):
         return f"{self.kpi} · {self.node} · {self.start}–{self.end}"
+
+
+class SliceDimension(models.TextChoices):
+    SOURCE_MEDIUM = "source_medium", _("Source / medium")
+    SEGMENT = "segment", _("Segment")
+    SCORE_BAND = "score_band", _("Score band")
+    HOUR_WEEKDAY = "hour_weekday", _("Hour and weekday")
+
+
+class SliceRollup(models.Model):
+    """Lead and conversation measures of one node on one day, for one value of one drill dimension: lead origin
+    (source / medium), population segment, lead score band, or local hour and weekday of arrival ("1-09" is
+    Monday 09:00-09:59). Derived by kpis.rollups like DailyRollup; the breakdowns read it."""
+
+    day = models.DateField()
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    node_path = models.CharField(max_length=255)
+    dimension = models.CharField(max_length=16, choices=SliceDimension.choices)
+    value = models.CharField(max_length=255, blank=True)
+    lead_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    leads = models.BigIntegerField(default=0)
+    qualified_leads = models.BigIntegerField(default=0)
+    customers = models.BigIntegerField(default=0)
+    promoters = models.BigIntegerField(default=0)
+    scored_leads = models.BigIntegerField(default=0)
+    lead_score_sum = models.BigIntegerField(default=0)
+    hot_leads = models.BigIntegerField(default=0)
+    chatbot_customers = models.BigIntegerField(default=0)
+    conversations = models.BigIntegerField(default=0)
+    captured = models.BigIntegerField(default=0)
+    goal_completions = models.BigIntegerField(default=0)
+    self_served = models.BigIntegerField(default=0)
+    escalated = models.BigIntegerField(default=0)
+    rated = models.BigIntegerField(default=0)
+    rating_pct_sum = models.BigIntegerField(default=0)
+    positive_ratings = models.BigIntegerField(default=0)
+    duration_s_sum = models.BigIntegerField(default=0)
+    messages = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("slice rollup")
+        verbose_name_plural = _("slice rollups")
+        indexes = [
+            models.Index(
+                fields=["dimension", "node_path", "day"],
+                name="slice_dim_path_day_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+            ),
+            models.Index(fields=["day"], name="slice_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension}={self.value} · {self.node_path} · {self.day}"

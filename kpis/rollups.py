@@ -11,12 +11,13 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractHour
 
 from accounts.models import Node
 
-from .models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale
+from .models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale, SliceRollup
+from .models import SliceDimension as D
 
 BUDGET_PLACES = Decimal("0.000001")
 POSITIVE_RATING_PCT = 70
@@ -57,39 +58,56 @@ def _metric_rows(path, days):
     )  # fmt: skip
 
 
-def _lead_rows(path, days, hot_threshold):
+def _lead_measures(hot_threshold):
     won = Q(customer=True)
+    return dict(
+        leads=Count("id"), qualified_leads=Count("id", filter=Q(qualified=True)), customers=Count("id", filter=won),
+        promoters=Count("id", filter=won & Q(purchases__gte=2)), lead_revenue=Sum("revenue"),
+        scored_leads=Count("score"), lead_score_sum=Sum("score"),
+        hot_leads=Count("id", filter=Q(score__gte=hot_threshold)),
+        chatbot_customers=Count("id", filter=won & Q(from_chat=True)),
+    )  # fmt: skip
+
+
+def _conversation_measures():
+    rating_pct = F("rating") * 100 / F("rating_scale")
+    return dict(
+        conversations=Count("id"), captured=Count("id", filter=Q(captured_contact=True)),
+        goal_completions=Count("id", filter=Q(goal_completed=True)),
+        self_served=Count("id", filter=Q(self_served=True)), escalated=Count("id", filter=Q(escalated=True)),
+        rated=Count("rating"), rating_pct_sum=Sum(rating_pct, output_field=IntegerField()),
+        positive_ratings=Count("id", filter=Q(rating__gte=F("rating_scale") * POSITIVE_RATING_PCT / 100)),
+        duration_s_sum=Sum("duration_seconds"), messages=Sum("messages"),
+    )  # fmt: skip
+
+
+def _leads(path, days):
+    return Lead.objects.filter(_in_days("day", days), node__path__startswith=path).annotate(
+        from_chat=Exists(Conversation.objects.filter(lead=OuterRef("pk")))
+    )
+
+
+def _conversations(path, days):
+    return Conversation.objects.filter(_in_days("day", days), node__path__startswith=path)
+
+
+def _lead_rows(path, days, hot_threshold):
     return (
-        Lead.objects.filter(_in_days("day", days), node__path__startswith=path)
-        .annotate(from_chat=Exists(Conversation.objects.filter(lead=OuterRef("pk"))))
+        _leads(path, days)
         .values("day", "node_id", node_path=F("node__path"), channel=Coalesce(F("campaign__channel"), Value("")),
                 campaign_ref=F("campaign_id"))
-        .annotate(
-            leads=Count("id"), qualified_leads=Count("id", filter=Q(qualified=True)), customers=Count("id", filter=won),
-            promoters=Count("id", filter=won & Q(purchases__gte=2)), lead_revenue=Sum("revenue"),
-            scored_leads=Count("score"), lead_score_sum=Sum("score"),
-            hot_leads=Count("id", filter=Q(score__gte=hot_threshold)),
-            chatbot_customers=Count("id", filter=won & Q(from_chat=True)),
-        )
+        .annotate(**_lead_measures(hot_threshold))
         .order_by()
     )  # fmt: skip
 
 
 def _conversation_rows(path, days):
-    rating_pct = F("rating") * 100 / F("rating_scale")
     return (
-        Conversation.objects.filter(_in_days("day", days), node__path__startswith=path)
+        _conversations(path, days)
         .values("day", "node_id", "channel", node_path=F("node__path"))
-        .annotate(
-            conversations=Count("id"), captured=Count("id", filter=Q(captured_contact=True)),
-            goal_completions=Count("id", filter=Q(goal_completed=True)),
-            self_served=Count("id", filter=Q(self_served=True)), escalated=Count("id", filter=Q(escalated=True)),
-            rated=Count("rating"), rating_pct_sum=Sum(rating_pct, output_field=IntegerField()),
-            positive_ratings=Count("id", filter=Q(rating__gte=F("rating_scale") * POSITIVE_RATING_PCT / 100)),
-            duration_s_sum=Sum("duration_seconds"), messages=Sum("messages"),
-        )
+        .annotate(**_conversation_measures())
         .order_by()
-    )  # fmt: skip
+    )
 
 
 def _sale_rows(path, days):
@@ -122,6 +140,54 @@ def _budget_rows(path, days):
                        "campaign_ref": c["id"], "budget": share}  # fmt: skip
 
 
+SCORE_BANDS = [(0, 19), (20, 39), (40, 59), (60, 79), (80, 100)]
+NONE = "(none)"
+
+
+def _slice_rows(path, days, zone, hot_threshold):
+    """Yield ((day, node id, node path, dimension, value), measures) for every drill dimension."""
+    band = Case(*[When(score__range=b, then=Value(f"{b[0]}-{b[1]}")) for b in SCORE_BANDS], default=Value(""))
+    specs = [
+        (_leads(path, days), D.SOURCE_MEDIUM, {"a": F("source"), "b": F("medium")}, _lead_measures(hot_threshold)),
+        (_leads(path, days), D.SEGMENT, {"a": F("segment")}, _lead_measures(hot_threshold)),
+        (_leads(path, days), D.SCORE_BAND, {"a": band}, _lead_measures(hot_threshold)),
+        (_leads(path, days), D.HOUR_WEEKDAY, {"a": ExtractHour("created_at", tzinfo=zone)},
+         _lead_measures(hot_threshold)),
+        (_conversations(path, days), D.SEGMENT, {"a": F("segment")}, _conversation_measures()),
+        (_conversations(path, days), D.HOUR_WEEKDAY, {"a": ExtractHour("started_at", tzinfo=zone)},
+         _conversation_measures()),
+    ]  # fmt: skip
+    for queryset, dimension, group, measures in specs:
+        for row in (
+            queryset.values("day", "node_id", node_path=F("node__path"), **group).annotate(**measures).order_by()
+        ):
+            day, a, b = row.pop("day"), row.pop("a"), row.pop("b", None)
+            if dimension == D.SOURCE_MEDIUM:
+                value = f"{a or NONE} / {b or NONE}"
+            elif dimension == D.HOUR_WEEKDAY:
+                value = f"{day.isoweekday()}-{a:02d}"
+            else:
+                value = a or ""
+            yield (day, row.pop("node_id"), row.pop("node_path"), dimension, value), row
+
+
+def _accumulate(grains, key, measures):
+    bucket = grains[key]
+    for measure, value in measures.items():
+        if value:
+            bucket[measure] = bucket.get(measure, 0) + value
+
+
+def _bulk_write(model, objects):
+    written, batch = 0, []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) >= BATCH:
+            written += len(model.objects.bulk_create(batch))
+            batch = []
+    return written + len(model.objects.bulk_create(batch))
+
+
 @transaction.atomic
 def rollups_refresh(*, network, days=None):
     """Recompute the rollups of `network` for `days` (an iterable of dates; None: every day). Returns the number
@@ -130,6 +196,7 @@ def rollups_refresh(*, network, days=None):
     path = network.path
     days = None if days is None else set(days)
     DailyRollup.objects.filter(_in_days("day", days), node_path__startswith=path).delete()
+    SliceRollup.objects.filter(_in_days("day", days), node_path__startswith=path).delete()
 
     grains = defaultdict(dict)
     sources = [
@@ -143,21 +210,20 @@ def rollups_refresh(*, network, days=None):
         for row in source:
             key = (row.pop("day"), row.pop("node_id"), row.pop("node_path"), row.pop("campaign_ref", None),
                    row.pop("channel", "") or "")  # fmt: skip
-            measures = grains[key]
-            for measure, value in row.items():
-                if value:
-                    measures[measure] = measures.get(measure, 0) + value
-
-    rollups = (
-        DailyRollup(day=day, node_id=node_id, node_path=node_path, campaign_id=campaign_id, channel=channel,
-                    **measures)
-        for (day, node_id, node_path, campaign_id, channel), measures in grains.items()
+            _accumulate(grains, key, row)
+    written = _bulk_write(
+        DailyRollup,
+        (DailyRollup(day=day, node_id=node_id, node_path=node_path, campaign_id=campaign_id, channel=channel,
+                     **measures)
+         for (day, node_id, node_path, campaign_id, channel), measures in grains.items()),
     )  # fmt: skip
-    written, batch = 0, []
-    for rollup in rollups:
-        batch.append(rollup)
-        if len(batch) >= BATCH:
-            written += len(DailyRollup.objects.bulk_create(batch))
-            batch = []
-    written += len(DailyRollup.objects.bulk_create(batch))
+
+    slices = defaultdict(dict)
+    for key, measures in _slice_rows(path, days, network.zone, network.hot_lead_threshold):
+        _accumulate(slices, key, measures)
+    written += _bulk_write(
+        SliceRollup,
+        (SliceRollup(day=day, node_id=node_id, node_path=node_path, dimension=dimension, value=value, **measures)
+         for (day, node_id, node_path, dimension, value), measures in slices.items()),
+    )  # fmt: skip
     return written

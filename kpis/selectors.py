@@ -3,12 +3,17 @@
 from accounts.scoping import restrict
 
 from .engine import kpi_payload, kpi_reports
-from .models import DailyRollup, Objective
+from .models import DailyRollup, Objective, SliceRollup
 
 
 def rollup_rows(*, user):
     """The rollup rows `user` may read: the input of every KPI value shown to a person."""
     return restrict(DailyRollup.objects.all(), user, path_field="node_path")
+
+
+def slice_rows(*, user):
+    """The drill-dimension rollups `user` may read (source / medium, segment, score band, hour)."""
+    return restrict(SliceRollup.objects.all(), user, path_field="node_path")
 
 
 def dangerously_unscoped_rollup_rows():

@@ -11,9 +11,9 @@ from accounts.constants import Role
 from accounts.models import Node
 from accounts.services import user_grant
 from kpis.catalog import CATALOG, Formula
-from kpis.engine import Pace, evaluate, kpi_breakdown, kpi_reports, kpi_series, objective_status
+from kpis.engine import Pace, evaluate, kpi_breakdown, kpi_reports, kpi_series, kpi_slice_breakdown, objective_status
 from kpis.importing import import_files
-from kpis.models import Objective
+from kpis.models import Objective, SliceRollup
 from kpis.periods import PeriodKind, custom_period, series
 from kpis.selectors import dangerously_unscoped_rollup_rows, rollup_rows
 from kpis.services import local_day
@@ -386,3 +386,34 @@ def test_setting_an_objective_twice_changes_its_target(tmp_path):
     for kpi, target in (("nope", 1), ("leads", -1)):
         with pytest.raises(ValidationError):
             objective_set(kpi=kpi, node=sud, period=april, target=target)
+
+
+@pytest.mark.django_db
+def test_breakdowns_by_source_segment_score_band_and_local_hour(tmp_path):
+    load(tmp_path, leads=[
+        lead("a", "lille", "2026-03-02T09:15:00+01:00", source="google", medium="cpc", segment="students", score="85",
+             qualified="yes", customer="yes"),
+        lead("b", "lille", "2026-03-02T20:30:00+01:00", source="google", medium="cpc", segment="students", score="30",
+             qualified="yes", customer="no"),
+        lead("c", "nice", "2026-03-03T20:45:00+01:00", source="", medium="", segment="companies", score=""),
+    ], conversations=[
+        {"external_id": "v1", "started_at": "2026-03-02T20:00:00+01:00", "node_slug": "nice", "captured_contact": "1"},
+    ])  # fmt: skip
+    network, period = Node.objects.get(slug="acme"), custom_period(date(2026, 3, 1), date(2026, 3, 31))
+    slices = SliceRollup.objects.all()
+
+    def breakdown(dimension, keys=("leads",)):
+        rows = kpi_slice_breakdown(slices=slices, node=network, keys=list(keys), period=period, dimension=dimension)
+        return {label: tuple(values[k].value for k in keys) for label, values in rows}
+
+    assert breakdown("source_medium") == {"google / cpc": (2,), "(none) / (none)": (1,)}
+    assert breakdown("segment", ["leads", "customer_conversion_rate"]) == {
+        "students": (2, Decimal("50.00")),
+        "companies": (1, None),
+    }
+    assert breakdown("score_band") == {"80-100": (1,), "20-39": (1,), "": (1,)}
+    # Local hour and ISO weekday: Monday 2 March 09:xx and 20:xx, Tuesday 3 March 20:xx.
+    assert breakdown("hour_weekday") == {"1-09": (1,), "1-20": (1,), "2-20": (1,)}
+    assert breakdown("hour_weekday", ["capture_rate"]) == {"1-20": (Decimal("100.00"),)}
+    with pytest.raises(ValueError):
+        breakdown("source_medium", ["cpl"])  # spend has no lead origin

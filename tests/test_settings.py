@@ -1,0 +1,36 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_django_check(settings, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    environment.update(DJANGO_SETTINGS_MODULE=settings, **env)
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django_check("config.settings.production", ALLOWED_HOSTS="kpi.example.com")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_hosts():
+    result = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com")
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_without_redis_url_tasks_run_inline_and_the_cache_is_local(settings):
+    if os.environ.get("REDIS_URL"):
+        assert os.environ["REDIS_URL"] == settings.CELERY_BROKER_URL and not settings.CELERY_TASK_ALWAYS_EAGER
+        assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else:
+        assert settings.CELERY_TASK_ALWAYS_EAGER
+        assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
