@@ -184,33 +184,10 @@ class Sale(models.Model):
         return f"{self.node} · {self.date}"
 
 
-class DailyRollup(models.Model):
-    """Summed base measures of one node, campaign and channel on one day: what KPI values are computed from.
+class LeadAndConversationMeasures(models.Model):
+    """The additive measures of leads and conversations, shared by both rollup tables."""
 
-    Derived from the facts by kpis.rollups, refreshed for exactly the days an import or sync touched, never edited
-    by hand. Several rows may share a grain (one per fact table that fed it); sums do not mind. `node_path` copies
-    the node's materialised path so that "everything under this node" needs no join.
-    """
-
-    day = models.DateField()
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
-    node_path = models.CharField(max_length=255)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    channel = models.CharField(max_length=32, blank=True)
-
-    spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    # A campaign's budget spread evenly over its days; six decimals keep a year of shares summing to the budget.
-    budget = models.DecimalField(max_digits=18, decimal_places=6, default=0)
     lead_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    sales_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    impressions = models.BigIntegerField(default=0)
-    clicks = models.BigIntegerField(default=0)
-    visitors = models.BigIntegerField(default=0)
-    page_views = models.BigIntegerField(default=0)
-    cta_views = models.BigIntegerField(default=0)
-    cta_clicks = models.BigIntegerField(default=0)
-    lp_views = models.BigIntegerField(default=0)
-    form_submits = models.BigIntegerField(default=0)
     leads = models.BigIntegerField(default=0)
     qualified_leads = models.BigIntegerField(default=0)
     customers = models.BigIntegerField(default=0)
@@ -229,6 +206,37 @@ class DailyRollup(models.Model):
     positive_ratings = models.BigIntegerField(default=0)
     duration_s_sum = models.BigIntegerField(default=0)
     messages = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(LeadAndConversationMeasures):
+    """Summed base measures of one node, campaign and channel on one day: what KPI values are computed from.
+
+    Derived from the facts by kpis.rollups, refreshed for exactly the days an import or sync touched, never edited
+    by hand. Several rows may share a grain (one per fact table that fed it); sums do not mind. `node_path` copies
+    the node's materialised path so that "everything under this node" needs no join.
+    """
+
+    day = models.DateField()
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    node_path = models.CharField(max_length=255)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    channel = models.CharField(max_length=32, blank=True)
+
+    spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # A campaign's budget spread evenly over its days; six decimals keep a year of shares summing to the budget.
+    budget = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    sales_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    visitors = models.BigIntegerField(default=0)
+    page_views = models.BigIntegerField(default=0)
+    cta_views = models.BigIntegerField(default=0)
+    cta_clicks = models.BigIntegerField(default=0)
+    lp_views = models.BigIntegerField(default=0)
+    form_submits = models.BigIntegerField(default=0)
     orders = models.BigIntegerField(default=0)
     units = models.BigIntegerField(default=0)
     new_customers = models.BigIntegerField(default=0)
@@ -294,7 +302,7 @@ class SliceDimension(models.TextChoices):
     HOUR_WEEKDAY = "hour_weekday", _("Hour and weekday")
 
 
-class SliceRollup(models.Model):
+class SliceRollup(LeadAndConversationMeasures):
     """Lead and conversation measures of one node on one day, for one value of one drill dimension: lead origin
     (source / medium), population segment, lead score band, or local hour and weekday of arrival ("1-09" is
     Monday 09:00-09:59). Derived by kpis.rollups like DailyRollup; the breakdowns read it."""
@@ -304,25 +312,6 @@ class SliceRollup(models.Model):
     node_path = models.CharField(max_length=255)
     dimension = models.CharField(max_length=16, choices=SliceDimension.choices)
     value = models.CharField(max_length=255, blank=True)
-    lead_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    leads = models.BigIntegerField(default=0)
-    qualified_leads = models.BigIntegerField(default=0)
-    customers = models.BigIntegerField(default=0)
-    promoters = models.BigIntegerField(default=0)
-    scored_leads = models.BigIntegerField(default=0)
-    lead_score_sum = models.BigIntegerField(default=0)
-    hot_leads = models.BigIntegerField(default=0)
-    chatbot_customers = models.BigIntegerField(default=0)
-    conversations = models.BigIntegerField(default=0)
-    captured = models.BigIntegerField(default=0)
-    goal_completions = models.BigIntegerField(default=0)
-    self_served = models.BigIntegerField(default=0)
-    escalated = models.BigIntegerField(default=0)
-    rated = models.BigIntegerField(default=0)
-    rating_pct_sum = models.BigIntegerField(default=0)
-    positive_ratings = models.BigIntegerField(default=0)
-    duration_s_sum = models.BigIntegerField(default=0)
-    messages = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("slice rollup")

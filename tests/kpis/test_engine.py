@@ -417,3 +417,18 @@ def test_breakdowns_by_source_segment_score_band_and_local_hour(tmp_path):
     assert breakdown("hour_weekday", ["capture_rate"]) == {"1-20": (Decimal("100.00"),)}
     with pytest.raises(ValueError):
         breakdown("source_medium", ["cpl"])  # spend has no lead origin
+
+
+def test_every_base_measure_has_a_rollup_column_and_slices_keep_lead_and_conversation_measures():
+    from kpis.catalog import BASE_MEASURES, SLICE_MEASURES
+    from kpis.models import DailyRollup
+
+    assert set(BASE_MEASURES) <= {f.name for f in DailyRollup._meta.get_fields()}
+    assert set(SLICE_MEASURES) == {f.name for f in SliceRollup._meta.get_fields()} - {
+        "id",
+        "day",
+        "node",
+        "node_path",
+        "dimension",
+        "value",
+    }
