@@ -1,17 +1,28 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Node, RoleAssignment, User
-from .services import node_upsert
+from .models import AuditEvent, DisplayLink, Node, RoleAssignment, User
+from .services import display_link_create, display_link_revoke, node_upsert, role_revoke, user_grant
 
 NETWORK_SETTINGS = ["currency", "timezone", "fiscal_year_start_month", "hot_lead_threshold"]
 
 
 class RoleAssignmentInline(admin.TabularInline):
+    """Read-only here: roles are granted and revoked in "Role assignments", which keeps the audit log."""
+
     model = RoleAssignment
     extra = 0
-    autocomplete_fields = ["node"]
+    fields = readonly_fields = ["role", "node", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -56,3 +67,78 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role", "node__kind"]
     search_fields = ["user__email", "node__name", "node__slug"]
     autocomplete_fields = ["user", "node"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A role is granted or revoked, never edited into another one.
+        return ["user", "node", "role", "created_at"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            user_grant(email=obj.user.email, role=obj.role, node=obj.node, acting_user=request.user)
+            obj.pk = RoleAssignment.objects.get(user=obj.user, node=obj.node, role=obj.role).pk
+
+    def delete_model(self, request, obj):
+        role_revoke(assignment=obj, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user", "node"):
+            role_revoke(assignment=assignment, acting_user=request.user)
+
+
+class DisplayLinkForm(forms.ModelForm):
+    days = forms.IntegerField(label=_("valid for (days)"), min_value=1, initial=30)
+
+    class Meta:
+        model = DisplayLink
+        fields = ["node", "label"]
+
+
+@admin.register(DisplayLink)
+class DisplayLinkAdmin(admin.ModelAdmin):
+    """Create, list and revoke wall-screen links. The token is shown once, right after creation."""
+
+    form = DisplayLinkForm
+    list_display = ["__str__", "node", "created_by", "created_at", "expires_at", "revoked_at", "last_seen_at"]
+    list_filter = ["node__kind", "revoked_at"]
+    search_fields = ["label", "node__name", "node__slug"]
+    autocomplete_fields = ["node"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["node", "label", "created_by", "created_at", "expires_at", "revoked_at", "last_seen_at"] if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        link, token = display_link_create(node=obj.node, label=obj.label, days=form.cleaned_data["days"],
+                                          acting_user=request.user)  # fmt: skip
+        obj.pk = link.pk
+        url = request.build_absolute_uri(reverse("dashboard:wall", args=[token]))
+        self.message_user(request, format_html(_("Wall-screen link (copy it now, it is not shown again): {}"), url))
+
+    @admin.action(description=_("Revoke the selected links"))
+    def revoke(self, request, queryset):
+        for link in queryset.select_related("node"):
+            display_link_revoke(link=link, acting_user=request.user)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "node", "summary"]
+    list_filter = ["action", "at"]
+    search_fields = ["summary", "actor__email", "node__slug"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

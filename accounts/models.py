@@ -165,3 +165,59 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.node}"
+
+
+class DisplayLink(models.Model):
+    """A wall-screen link: read-only access to one node's boards, with no login, until it expires or is revoked.
+
+    The URL carries a signed token naming this row and its secret nonce; the row decides whether it still works,
+    so a revocation takes effect on the next request."""
+
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.CASCADE, related_name="display_links")
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    nonce = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("display link")
+        verbose_name_plural = _("display links")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.label or f"{self.node} #{self.pk}"
+
+    def is_active(self, now):
+        return self.revoked_at is None and self.expires_at > now
+
+
+class AuditAction(models.TextChoices):
+    ROLE_GRANTED = "role_granted", _("Role granted")
+    ROLE_REVOKED = "role_revoked", _("Role revoked")
+    DISPLAY_LINK_CREATED = "display_link_created", _("Display link created")
+    DISPLAY_LINK_REVOKED = "display_link_revoked", _("Display link revoked")
+    OBJECTIVE_SET = "objective_set", _("Objective set")
+
+
+class AuditEvent(models.Model):
+    """Who changed access or targets, when, and what: kept for franchisor administrators, never edited."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")  # fmt: skip
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")  # fmt: skip
+    summary = models.CharField(_("summary"), max_length=500)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return self.summary

@@ -10,13 +10,16 @@ from operator import or_
 from django.db.models import Q
 
 from .constants import Role
-from .models import Node
+from .models import DisplayLink, Node
 
 NETWORK_WIDE_ROLES = {Role.FRANCHISOR_ADMIN, Role.EXECUTIVE}
 
 
 def visible_root_paths(user):
-    """The paths of the highest nodes `user` may see; None means no restriction (superuser)."""
+    """The paths of the highest nodes `user` may see; None means no restriction (superuser). A wall screen's
+    display link (already resolved, so active) sees its node's subtree."""
+    if isinstance(user, DisplayLink):
+        return [user.node.path]
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:

@@ -1,13 +1,18 @@
 """Writes on the organisation tree and on people's roles. Every write is atomic."""
 
+import secrets
+from datetime import timedelta
+
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .constants import ALLOWED_PARENT_KIND, NodeKind, Role
-from .models import Node, RoleAssignment, User
+from .models import AuditAction, AuditEvent, DisplayLink, Node, RoleAssignment, User
 
 
 def _check_parent(*, kind, parent):
@@ -57,8 +62,19 @@ def _node_move(*, node, parent):
     node.refresh_from_db()
 
 
+def audit_record(*, actor, action, node=None, summary, **details):
+    """Note who did what; called inside the transaction of the change it records."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        node=node,
+        summary=summary[:500],
+        details=details,
+    )
+
+
 @transaction.atomic
-def user_grant(*, email, role, node, password=None, first_name="", last_name=""):
+def user_grant(*, email, role, node, password=None, first_name="", last_name="", acting_user=None):
     """Give `email` the role `role` on `node`, creating the user first if needed. Returns (user, created)."""
     role = Role(role)
     email = email.strip().lower()
@@ -69,5 +85,59 @@ def user_grant(*, email, role, node, password=None, first_name="", last_name="")
     elif password:
         user.set_password(password)
         user.save(update_fields=["password"])
-    RoleAssignment.objects.get_or_create(user=user, node=node, role=role)
+    _, granted = RoleAssignment.objects.get_or_create(user=user, node=node, role=role)
+    if granted:
+        audit_record(actor=acting_user, action=AuditAction.ROLE_GRANTED, node=node,
+                     summary=f"{email}: {role.value} on {node.slug}", email=email, role=role.value)  # fmt: skip
     return user, created
+
+
+@transaction.atomic
+def role_revoke(*, assignment, acting_user=None):
+    """Take a role away; the person's scope shrinks on their next request."""
+    audit_record(actor=acting_user, action=AuditAction.ROLE_REVOKED, node=assignment.node,
+                 summary=f"{assignment.user.email}: {assignment.role} on {assignment.node.slug}",
+                 email=assignment.user.email, role=assignment.role)  # fmt: skip
+    assignment.delete()
+
+
+DISPLAY_LINK_SALT = "accounts.display_link"
+
+
+def display_link_token(link):
+    return signing.dumps({"id": link.pk, "n": link.nonce}, salt=DISPLAY_LINK_SALT, compress=True)
+
+
+@transaction.atomic
+def display_link_create(*, node, days=30, label="", acting_user=None):
+    """A signed, read-only wall-screen link to `node`, valid for `days`. Returns (link, token)."""
+    if days < 1:
+        raise ValidationError(_("A display link lasts at least one day."))
+    link = DisplayLink.objects.create(node=node, label=label, nonce=secrets.token_urlsafe(24),
+                                      created_by=acting_user if acting_user and acting_user.is_authenticated else None,
+                                      expires_at=timezone.now() + timedelta(days=days))  # fmt: skip
+    audit_record(actor=acting_user, action=AuditAction.DISPLAY_LINK_CREATED, node=node,
+                 summary=f"display link #{link.pk} on {node.slug} for {days} days", link=link.pk)  # fmt: skip
+    return link, display_link_token(link)
+
+
+@transaction.atomic
+def display_link_revoke(*, link, acting_user=None):
+    if link.revoked_at is None:
+        DisplayLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
+        audit_record(actor=acting_user, action=AuditAction.DISPLAY_LINK_REVOKED, node=link.node,
+                     summary=f"display link #{link.pk} on {link.node.slug} revoked", link=link.pk)  # fmt: skip
+
+
+def display_link_resolve(*, token):
+    """The active link a token names, or None: a bad signature, an unknown, revoked or expired link."""
+    try:
+        data = signing.loads(token, salt=DISPLAY_LINK_SALT)
+    except signing.BadSignature:
+        return None
+    link = DisplayLink.objects.select_related("node").filter(pk=data.get("id"), nonce=data.get("n")).first()
+    now = timezone.now()
+    if link is None or not link.is_active(now):
+        return None
+    DisplayLink.objects.filter(pk=link.pk).update(last_seen_at=now)
+    return link

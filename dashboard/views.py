@@ -1,14 +1,18 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from accounts.scoping import top_nodes, visible_nodes
+from accounts.scoping import restrict, top_nodes, visible_nodes
 from accounts.selectors import node_network
+from accounts.services import display_link_resolve
 from kpis.catalog import CATALOG, Tier
 from kpis.engine import kpi_breakdown, kpi_reports
+from kpis.models import DailyRollup
 from kpis.periods import PeriodKind, period_containing
 from kpis.selectors import rollup_rows
 
@@ -51,6 +55,29 @@ def home(request):
             "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in by_child],
         },
     )
+
+
+WALL_KPIS = ["sales_revenue", "new_customers", "roi", "leads", "cpl", "capture_rate"]
+
+
+@require_GET
+@xframe_options_exempt
+def wall(request, token):
+    """The wall screen: a display link's node, no login, read-only; the page reloads itself."""
+    link = display_link_resolve(token=token)
+    if link is None:
+        raise Http404
+    node, network = link.node, node_network(node=link.node)
+    today = timezone.localdate(timezone=network.zone)
+    period = period_containing(PeriodKind.MONTH, today, fiscal_year_start_month=network.fiscal_year_start_month)
+    reports = kpi_reports(rows=restrict(DailyRollup.objects.all(), link, path_field="node_path"), node=node,
+                          keys=WALL_KPIS, period=period, today=today)  # fmt: skip
+    return render(
+        request,
+        "dashboard/wall.html",
+        {"node": node, "period": period, "reports": list(reports.values()), "now": timezone.now(),
+         "refresh_seconds": settings.WALL_REFRESH_SECONDS},
+    )  # fmt: skip
 
 
 @require_GET

@@ -7,6 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AuditAction
+from accounts.services import audit_record
+
 from .catalog import CATALOG
 from .models import Objective
 
@@ -34,4 +37,10 @@ def objective_set(*, kpi, node, period, target, owner=None, acting_user=None):
         defaults={"period_kind": period.kind, "target": target, "owner": owner},
         create_defaults={"period_kind": period.kind, "target": target, "owner": owner, "created_by": acting_user},
     )
+    audit_record(
+        actor=acting_user, action=AuditAction.OBJECTIVE_SET, node=node,
+        summary=f"{kpi} on {node.slug} for {period.start}–{period.end}: target {target}",
+        kpi=kpi, start=period.start.isoformat(), end=period.end.isoformat(), target=str(target),
+        owner=owner.email if owner else None,
+    )  # fmt: skip
     return objective, created

@@ -150,6 +150,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Wall screens reload themselves this often (seconds).
+WALL_REFRESH_SECONDS = env.int("WALL_REFRESH_SECONDS", default=300)
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
