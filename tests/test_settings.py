@@ -6,12 +6,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_django_check(settings, **env):
+def run_django_check(settings, *options, **env):
     environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
     environment.update(DJANGO_SETTINGS_MODULE=settings, **env)
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
-    )
+        [sys.executable, "manage.py", "check", *options], cwd=ROOT, env=environment, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -34,3 +35,13 @@ def test_without_redis_url_tasks_run_inline_and_the_cache_is_local(settings):
     else:
         assert settings.CELERY_TASK_ALWAYS_EAGER
         assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    secret = "a-long-random-production-secret-" * 2
+    result = run_django_check(
+        "config.settings.production", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secret,
+        ALLOWED_HOSTS="kpi.example.com",
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
