@@ -228,6 +228,50 @@ def kpi_slice_breakdown(*, slices, node, keys, period, dimension):
     return _ranked(kpis, period, sums)
 
 
+MIN_PEERS = 5  # below this, quartiles would come too close to single franchisees' figures
+
+
+def _quantile(values, q):
+    """Linear interpolation between closest ranks (the usual "type 7" quantile)."""
+    position = (len(values) - 1) * Decimal(q)
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class PeerDistribution:
+    """How a KPI is spread across the franchisees of a network: no names, no single rows."""
+
+    peers: int
+    q1: Decimal | None
+    median: Decimal | None
+    q3: Decimal | None
+
+
+def kpi_peer_distribution(*, rows, network, key, period, franchisee_paths):
+    """Median and quartiles of `key` over the franchisees of `network` (their paths given), each computed from its
+    own summed measures. `rows` must reach the whole network: callers pass the unscoped rows and show only this
+    aggregate. With fewer than MIN_PEERS franchisees having a value, nothing is returned."""
+    kpi = _breakdown_kpis([key], BASE_MEASURES)[0]
+    sums = _grouped_sums(rows, node=network, period=period, group="node_path", measures=set(kpi.measures))
+    by_franchisee = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for path, values in sums.items():
+        owner = next((p for p in franchisee_paths if path.startswith(p)), None)
+        if owner is not None:
+            for measure, value in values.items():
+                by_franchisee[owner][measure] += value
+    values = sorted(
+        v.value
+        for v in (_value(kpi, period, {period: by_franchisee[p]}) for p in franchisee_paths)
+        if v.value is not None
+    )
+    if len(values) < MIN_PEERS:
+        return PeerDistribution(len(values), None, None, None)
+    rounded = [round_value(kpi, _quantile([Decimal(v) for v in values], q)) for q in ("0.25", "0.5", "0.75")]
+    return PeerDistribution(len(values), *rounded)
+
+
 @dataclass(frozen=True)
 class ObjectiveStatus:
     value: KpiValue
@@ -271,7 +315,7 @@ def _ratio(actual, target, kpi):
     return (numerator / denominator * 100).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _number(value):
+def json_number(value):
     if value is None:
         return None
     return value if isinstance(value, int) else float(value)
@@ -285,19 +329,19 @@ def kpi_payload(*, report, node, target=None):
         "node": node.slug,
         "start": current.period.start.isoformat(),
         "end": current.period.end.isoformat(),
-        "value": _number(current.value),
+        "value": json_number(current.value),
         "unit": report.kpi.unit.value,
-        "numerator": _number(current.numerator),
-        "denominator": _number(current.denominator),
+        "numerator": json_number(current.numerator),
+        "denominator": json_number(current.denominator),
         "previous": {
             "start": previous.period.start.isoformat(),
             "end": previous.period.end.isoformat(),
-            "value": _number(previous.value),
+            "value": json_number(previous.value),
         },
         "last_year": {
             "start": last_year.period.start.isoformat(),
             "end": last_year.period.end.isoformat(),
-            "value": _number(last_year.value),
+            "value": json_number(last_year.value),
         },
-        "target": _number(target),
+        "target": json_number(target),
     }
