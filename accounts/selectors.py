@@ -2,7 +2,8 @@
 
 from zoneinfo import ZoneInfo
 
-from .models import Node
+from .constants import Role
+from .models import AuditEvent, Node, RoleAssignment
 
 
 def node_network(*, node):
@@ -15,3 +16,29 @@ def node_network(*, node):
 def network_zone(*, node):
     """The time zone in which `node`'s days are cut: its network's."""
     return ZoneInfo(node_network(node=node).timezone)
+
+
+def managed_networks(*, user):
+    """The networks `user` administers (franchisor_admin), or every network for a superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return Node.objects.none()
+    if user.is_superuser:
+        return Node.objects.filter(parent__isnull=True)
+    roots = {
+        "/" + path.strip("/").split("/")[0] + "/"
+        for path in user.role_assignments.filter(role=Role.FRANCHISOR_ADMIN).values_list("node__path", flat=True)
+    }
+    return Node.objects.filter(path__in=roots)
+
+
+def network_team(*, network):
+    """Role assignments on the nodes of `network`, with their people and nodes."""
+    return (
+        RoleAssignment.objects.filter(node__path__startswith=network.path)
+        .select_related("user", "node")
+        .order_by("user__email", "node__path")
+    )
+
+
+def network_audit(*, network, limit=50):
+    return AuditEvent.objects.filter(node__path__startswith=network.path).select_related("actor", "node")[:limit]

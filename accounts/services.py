@@ -3,13 +3,21 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from .constants import ALLOWED_PARENT_KIND, NodeKind, Role
 from .models import AuditAction, AuditEvent, DisplayLink, Node, RoleAssignment, User
@@ -141,3 +149,23 @@ def display_link_resolve(*, token):
         return None
     DisplayLink.objects.filter(pk=link.pk).update(last_seen_at=now)
     return link
+
+
+@transaction.atomic
+def user_invite(*, email, role, node, acting_user):
+    """Grant a role and, for a new person, send an invitation to choose a password once the grant is committed."""
+    user, created = user_grant(email=email, role=role, node=node, acting_user=acting_user)
+    if created:
+        from .tasks import send_invitation  # tasks import this module
+
+        transaction.on_commit(lambda: send_invitation.delay(user.pk))
+    return user, created
+
+
+def invitation_send(*, user):
+    """E-mail `user` a link to choose their password (the password-reset token, valid PASSWORD_RESET_TIMEOUT)."""
+    path = reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)),
+                                                   default_token_generator.make_token(user)])  # fmt: skip
+    with override(user.language):
+        body = render_to_string("accounts/invitation_email.txt", {"user": user, "url": settings.SITE_URL + path})
+        send_mail(_("Your access to the KPI board"), body, None, [user.email])

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.html import escape
 from rest_framework.authtoken.models import Token
 
 from accounts.constants import NodeKind, Role
@@ -84,10 +85,11 @@ def queries(foreign_slug, foreign_lead):
 
 
 def assert_nothing_foreign(response, markers, what):
-    if response.status_code in (401, 403, 404, 400):
+    if response.status_code in (400, 401, 403, 404, 405):
         return
     assert response.status_code == 200, f"{what}: {response.status_code}"
-    body = response.content.decode()
+    # Pages echo their own address (the language switcher's "next"): that is the question, not a foreign row.
+    body = response.content.decode().replace(escape(response.wsgi_request.get_full_path()), "")
     for marker in markers:
         assert marker not in body, f"{what} shows {marker!r}"
 
