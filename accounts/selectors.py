@@ -1,7 +1,5 @@
 """Reads on the organisation tree that need no person's scope (callers have already passed the door)."""
 
-from zoneinfo import ZoneInfo
-
 from .constants import Role
 from .models import AuditEvent, Node, RoleAssignment
 
@@ -15,7 +13,7 @@ def node_network(*, node):
 
 def network_zone(*, node):
     """The time zone in which `node`'s days are cut: its network's."""
-    return ZoneInfo(node_network(node=node).timezone)
+    return node_network(node=node).zone
 
 
 def managed_networks(*, user):
