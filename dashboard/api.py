@@ -56,6 +56,19 @@ class ScopedRetrieveApiView(_ScopedQuerysetMixin, generics.RetrieveAPIView):
     pass
 
 
+class RangeInputSerializer(serializers.Serializer):
+    """?node=<slug>&start=YYYY-MM-DD&end=YYYY-MM-DD, inclusive."""
+
+    node = serializers.SlugField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, data):
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": "end is before start."})
+        return data
+
+
 _comparison = inline_serializer(
     "KpiComparison",
     {
@@ -69,17 +82,6 @@ _comparison = inline_serializer(
 class KpiValueApi(ScopedApiView):
     """One KPI for a node and everything below it, over an inclusive date range, with the previous period of the
     same length and the same range last year."""
-
-    @extend_schema_serializer(component_name="KpiValueInput")
-    class InputSerializer(serializers.Serializer):
-        node = serializers.SlugField()
-        start = serializers.DateField()
-        end = serializers.DateField()
-
-        def validate(self, data):
-            if data["end"] < data["start"]:
-                raise serializers.ValidationError({"end": "end is before start."})
-            return data
 
     @extend_schema_serializer(component_name="KpiValue")
     class OutputSerializer(serializers.Serializer):
@@ -98,29 +100,18 @@ class KpiValueApi(ScopedApiView):
     @extend_schema(
         parameters=[
             OpenApiParameter("key", str, OpenApiParameter.PATH, enum=list(CATALOG)),
-            InputSerializer,
+            RangeInputSerializer,
         ],
         responses=OutputSerializer,
     )
     def get(self, request, key):
         if key not in CATALOG:
             raise NotFound(f"Unknown KPI {key!r}.")
-        params = self.InputSerializer(data=request.query_params)
+        params = RangeInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         node = self.visible_node(params.validated_data["node"])
         period = custom_period(params.validated_data["start"], params.validated_data["end"])
         return Response(kpi_value_payload(rows=self.rollups(), key=key, node=node, period=period))
-
-
-class RangeInputSerializer(serializers.Serializer):
-    node = serializers.SlugField()
-    start = serializers.DateField()
-    end = serializers.DateField()
-
-    def validate(self, data):
-        if data["end"] < data["start"]:
-            raise serializers.ValidationError({"end": "end is before start."})
-        return data
 
 
 class KpiPeersApi(ScopedApiView):
