@@ -65,3 +65,15 @@ def region_manager_nord(region_nord, tree):
 @pytest.fixture
 def franchisee_user_lille(franchisee_lille, tree):
     return person("lille@acme.example", Role.FRANCHISEE, franchisee_lille)
+
+
+@pytest.fixture
+def celery_inline():
+    """Run queued tasks in the test process, as the embedded default does, even when REDIS_URL points at a broker
+    (the real worker has its own test in tests/ingestion)."""
+    from config.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates

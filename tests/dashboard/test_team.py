@@ -16,7 +16,7 @@ def log_in(client, user):
     assert client.login(username=user.email, password=PASSWORD)
 
 
-def test_franchisor_invites_a_person_who_gets_an_email_after_commit(client, franchisor,
+def test_franchisor_invites_a_person_who_gets_an_email_after_commit(client, franchisor, celery_inline,
                                                                     django_capture_on_commit_callbacks):  # fmt: skip
     log_in(client, franchisor)
     assert "Nord" in client.get("/team/").content.decode()
