@@ -4,7 +4,6 @@ Views that read facts derive from the scoped bases below: list and detail views 
 and the base narrows it to the caller, and a subclass that tries to override get_queryset fails at import time.
 """
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import generics, serializers
@@ -17,7 +16,7 @@ from accounts.scoping import restrict, visible_nodes
 from kpis.catalog import CATALOG, Formula
 from kpis.models import Lead
 from kpis.periods import custom_period
-from kpis.selectors import kpi_value_payload, peer_comparison_payload, rollup_rows
+from kpis.selectors import kpi_value_payload, leads_under, peer_comparison_payload, rollup_rows
 
 
 class ScopedApiView(APIView):
@@ -186,16 +185,8 @@ class LeadListApi(ScopedListApiView):
         params = RangeInputSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         node = get_object_or_404(visible_nodes(self.request.user), slug=params.validated_data["node"])
-        leads = Lead.objects.filter(
-            node__path__startswith=node.path, day__range=(params.validated_data["start"], params.validated_data["end"])
-        )
-        search = self.request.query_params.get("search", "").strip()
-        if search:
-            leads = leads.filter(
-                Q(external_id__icontains=search) | Q(source__icontains=search) | Q(medium__icontains=search)
-                | Q(segment__icontains=search)
-            )  # fmt: skip
-        return leads.select_related("node", "campaign").order_by("-created_at", "-id")
+        return leads_under(node=node, start=params.validated_data["start"], end=params.validated_data["end"],
+                           search=self.request.query_params.get("search", ""))  # fmt: skip
 
 
 class LeadDetailApi(ScopedRetrieveApiView):

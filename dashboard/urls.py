@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import team, views
+from . import drill, team, views
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("kpi/<str:key>/", drill.kpi_page, name="kpi"),
+    path("leads/", drill.leads_page, name="leads"),
     path("wall/<str:token>/", views.wall, name="wall"),
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite, name="team-invite"),

@@ -19,12 +19,15 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from accounts.constants import NodeKind, Role
+from accounts.models import Node, User
 from accounts.services import node_upsert, user_grant
 
 from .constants import Channel
-from .models import Campaign, Conversation, DailyMetric, Lead, Sale
+from .engine import kpi_reports
+from .models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Objective, Sale
+from .periods import PeriodKind, period_containing
 from .rollups import rollups_refresh
-from .services import local_day
+from .services import local_day, objective_set
 
 NETWORK = {
     "slug": "linguaviva",
@@ -439,8 +442,6 @@ def demo_nodes():
 
 def demo_users():
     """Create the demo people, one or more per role; returns [(email, role, node slugs)]."""
-    from accounts.models import Node
-
     logins = []
     for local, role, slugs, first, last in DEMO_USERS:
         email = f"{local}@{DEMO_DOMAIN}"
@@ -459,6 +460,35 @@ def demo_users():
             user.save(update_fields=["is_staff", "is_superuser"])
         logins.append((email, role, slugs))
     return logins
+
+
+# Objectives of the month: last year's same month, raised (or, for costs, lowered) by these factors.
+OBJECTIVE_GROWTH = {"sales_revenue": "1.08", "new_customers": "1.10", "leads": "1.05", "cpl": "0.95"}
+OBJECTIVE_OWNERS = {"linguaviva": "direction", "sud": "region.sud", "nord-est": "region.nord-est",
+                    "ile-de-france": "region.idf"}  # fmt: skip
+
+
+def demo_objectives(*, nodes, today):
+    """Targets for this month on the network and each region, owned by their managers. Returns how many."""
+    month = period_containing(PeriodKind.MONTH, today)
+    Objective.objects.filter(node__path__startswith=nodes[NETWORK["slug"]].path).delete()
+    count = 0
+    for slug, owner in OBJECTIVE_OWNERS.items():
+        reports = kpi_reports(
+            rows=DailyRollup.objects.all(), node=nodes[slug], keys=list(OBJECTIVE_GROWTH), period=month
+        )
+        for key, factor in OBJECTIVE_GROWTH.items():
+            last_year = reports[key].last_year.value
+            if last_year:
+                objective_set(
+                    kpi=key,
+                    node=nodes[slug],
+                    period=month,
+                    target=(Decimal(last_year) * Decimal(factor)).quantize(Decimal(1)),
+                    owner=User.objects.get(email=f"{owner}@{DEMO_DOMAIN}"),
+                )
+                count += 1
+    return count
 
 
 @transaction.atomic
@@ -495,11 +525,13 @@ def demo_build(*, seed=42, today, months=18, progress=None):
         if progress:
             progress("conversations", min(start + batch, len(conversations)), len(conversations))
     rollups_refresh(network=nodes[NETWORK["slug"]])
+    objectives = demo_objectives(nodes=nodes, today=today)
     counts = {
         "campaigns": len(facts.campaigns),
         "daily metrics": len(facts.metrics),
         "leads": len(facts.leads),
         "conversations": len(conversations),
         "sales": len(facts.sales),
+        "objectives": objectives,
     }
     return logins, counts

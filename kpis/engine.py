@@ -274,27 +274,22 @@ def kpi_peer_distribution(*, rows, network, key, period, franchisee_paths):
 
 @dataclass(frozen=True)
 class ObjectiveStatus:
-    value: KpiValue
+    actual: Decimal | int | None
     target: Decimal
     progress: Decimal | None  # % of target reached so far (for "down" KPIs: target / actual)
     projected: Decimal | None  # the actual projected linearly to the period's end
     pace: str
 
 
-def objective_status(*, rows, objective, today):
-    """Progress and pace of an objective: on track, at risk or off track, from the actual projected to the end of
-    its period (sum KPIs grow with elapsed days; ratio KPIs are projected as they stand)."""
-    kpi, period = CATALOG[objective.kpi], Period(objective.period_kind, objective.start, objective.end)
+def objective_pace(*, kpi, actual, target, period, today):
+    """Progress and pace of a target, from the actual value of the period so far (to `today`): the actual is
+    projected linearly to the period's end for sum KPIs, and taken as it stands for ratios."""
+    target = Decimal(target)
     elapsed = period.elapsed_days(today)
-    so_far = Period(objective.period_kind, period.start, min(period.end, max(today, period.start)))
-    totals = measure_totals(rows=rows, node=objective.node, periods=_needed_periods([kpi], [so_far]))
-    value = _value(kpi, so_far, totals)
-    target = Decimal(objective.target)
-    if elapsed == 0 or value.value is None:
-        return ObjectiveStatus(value, target, None, None, Pace.NOT_STARTED)
-    actual = Decimal(value.value)
+    if elapsed == 0 or actual is None:
+        return ObjectiveStatus(actual, target, None, None, Pace.NOT_STARTED)
+    actual = Decimal(actual)
     projected = actual * period.days / elapsed if kpi.is_additive else actual
-    progress = _ratio(actual, target, kpi)
     reached = _ratio(projected, target, kpi)
     if reached is None:
         pace = Pace.OFF_TRACK
@@ -304,7 +299,18 @@ def objective_status(*, rows, objective, today):
         pace = Pace.AT_RISK
     else:
         pace = Pace.OFF_TRACK
-    return ObjectiveStatus(value, target, progress, projected.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), pace)
+    return ObjectiveStatus(
+        actual, target, _ratio(actual, target, kpi), projected.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), pace
+    )
+
+
+def objective_status(*, rows, objective, today):
+    """Progress and pace of an objective, reading its period so far."""
+    kpi, period = CATALOG[objective.kpi], Period(objective.period_kind, objective.start, objective.end)
+    so_far = Period(objective.period_kind, period.start, min(period.end, max(today, period.start)))
+    totals = measure_totals(rows=rows, node=objective.node, periods=_needed_periods([kpi], [so_far]))
+    value = _value(kpi, so_far, totals)
+    return objective_pace(kpi=kpi, actual=value.value, target=objective.target, period=period, today=today)
 
 
 def _ratio(actual, target, kpi):

@@ -1,11 +1,25 @@
 """Reads for a person. Every read starts from accounts.scoping.restrict, the one door."""
 
+from dataclasses import dataclass
+
+from django.db.models import Q
+
 from accounts.models import Node
 from accounts.scoping import restrict
 from accounts.selectors import node_network
 
-from .engine import json_number, kpi_payload, kpi_peer_distribution, kpi_reports
-from .models import DailyRollup, Objective, SliceRollup
+from .catalog import CATALOG
+from .engine import (
+    KpiReport,
+    ObjectiveStatus,
+    json_number,
+    kpi_payload,
+    kpi_peer_distribution,
+    kpi_reports,
+    kpi_series,
+    objective_pace,
+)
+from .models import Campaign, DailyRollup, Lead, Objective, SliceRollup
 
 
 def rollup_rows(*, user):
@@ -52,3 +66,60 @@ def peer_comparison_payload(*, node, key, period, rows):
         "value": json_number(own.value), "peers": spread.peers, "q1": json_number(spread.q1),
         "median": json_number(spread.median), "q3": json_number(spread.q3),
     }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Tile:
+    """What one board tile shows: the KPI now and against its comparisons, its recent series, and its
+    objective's progress and pace when one is set for exactly this node and period."""
+
+    report: KpiReport
+    series: list
+    objective: ObjectiveStatus | None
+
+    @property
+    def kpi(self):
+        return self.report.kpi
+
+
+def board_tiles(*, rows, node, keys, period, today, series_periods):
+    """The tiles of a board in three queries, however many tiles: values with comparisons, series, objectives."""
+    reports = kpi_reports(rows=rows, node=node, keys=keys, period=period, today=today)
+    series = kpi_series(rows=rows, node=node, keys=keys, periods=series_periods)
+    targets = dict(
+        Objective.objects.filter(node=node, kpi__in=keys, start=period.start, end=period.end).values_list(
+            "kpi", "target"
+        )
+    )
+    return [
+        Tile(
+            reports[key],
+            series[key],
+            objective_pace(
+                kpi=CATALOG[key], actual=reports[key].current.value, target=targets[key], period=period, today=today
+            )
+            if key in targets
+            else None,
+        )  # fmt: skip
+        for key in keys
+    ]
+
+
+def leads_under(*, node, start, end, campaign_id=None, search=""):
+    """Leads of `node`'s subtree that came in between `start` and `end`, newest first. Unscoped: callers pass it
+    through the one door (the API's scoped base view, or restrict() for pages)."""
+    leads = Lead.objects.filter(node__path__startswith=node.path, day__range=(start, end))
+    if campaign_id:
+        leads = leads.filter(campaign_id=campaign_id)
+    search = search.strip()
+    if search:
+        leads = leads.filter(
+            Q(external_id__icontains=search) | Q(source__icontains=search) | Q(medium__icontains=search)
+            | Q(segment__icontains=search)
+        )  # fmt: skip
+    return leads.select_related("node", "campaign").order_by("-created_at", "-id")
+
+
+def campaign_names(*, user, ids):
+    """{campaign id: campaign} for the visible ones among `ids`."""
+    return {c.pk: c for c in restrict(Campaign.objects.filter(pk__in=ids), user)}

@@ -1,11 +1,14 @@
 """Showing KPI values: units, currency, missing values and the direction of a change in words, not only colour."""
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from kpis.engine import Pace
 
 register = template.Library()
 
@@ -52,3 +55,43 @@ def kpi_change(report, against="previous"):
     words = {"good": _("better"), "bad": _("worse"), "flat": _("stable"), "neutral": "", "none": ""}[verdict]
     label = _("vs previous period") if against == "previous" else _("vs last year")
     return {"change": change, "arrow": arrow, "verdict": verdict, "words": words, "label": label}
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def urlencode_dict(params):
+    return urlencode(params)
+
+
+@register.filter
+def clamp_percent(value):
+    """A progress bar's width: 0 to 100."""
+    if value is None:
+        return 0
+    return max(0, min(100, int(value)))
+
+
+@register.filter
+def pace_label(pace):
+    return {
+        Pace.ON_TRACK: _("on track"),
+        Pace.AT_RISK: _("at risk"),
+        Pace.OFF_TRACK: _("off track"),
+        Pace.NOT_STARTED: _("not started"),
+    }.get(pace, pace)
+
+
+@register.filter
+def money_or_number(value, kpi):
+    """A target in the KPI's own unit."""
+    if value is None:
+        return NO_VALUE
+    if kpi.unit == "money":
+        return number_format(value, 0, force_grouping=True)
+    if kpi.unit == "%":
+        return f"{number_format(value, 1, force_grouping=True)} %"
+    return number_format(value, 0 if kpi.unit == "count" else 2, force_grouping=True)

@@ -66,7 +66,10 @@ def test_franchisee_board_shows_their_own_figures(client, franchisee_user_lille,
     assert "<h1>Lille</h1>" in page
     leads = next(r for r in response.context["operational"] if r.kpi.key == "leads")
     revenue = next(r for r in response.context["business"] if r.kpi.key == "sales_revenue")
-    assert (leads.current.value, revenue.current.value) == (1, 1000)  # Nice's 2 leads and 2,000 are not counted
+    assert (leads.report.current.value, revenue.report.current.value) == (
+        1,
+        1000,
+    )  # Nice's 2 leads and 2,000 are not counted
 
 
 def test_a_user_without_any_role_gets_the_no_access_page(client, tree):

@@ -54,3 +54,42 @@ def test_wrong_password_is_refused_with_a_message(demo, live_server, page):
 
     assert page.locator("[role=alert]").is_visible()
     assert "/login/" in page.url
+
+
+@pytest.mark.parametrize(
+    ("login", "node_name"),
+    [("direction", "Linguaviva"), ("marketing", "Linguaviva"), ("region.sud", "Sud"), ("marseille", "Marseille")],
+)
+def test_each_role_drills_from_a_tile_down_to_a_single_lead(demo, live_server, page, screenshot, login, node_name):
+    log_in(page, live_server, f"{login}@linguaviva.example")
+    assert page.locator("h1").inner_text() == node_name
+    page.wait_for_selector(".sparkline[data-drawn]")
+    screenshot(f"board-{login}")
+
+    page.click(".tile >> text=Leads")
+    page.wait_for_selector(".chart[data-drawn]")
+    assert page.locator("h1").inner_text().startswith("Leads")
+    screenshot(f"kpi-leads-{login}")
+
+    page.click("text=Voir les leads")
+    first_lead = page.locator("table.ranking tbody tr").first
+    assert first_lead.locator("td").first.inner_text().startswith("demo-lead-")
+    screenshot(f"leads-{login}")
+
+
+def test_a_wall_link_runs_unattended_and_reloads_itself(demo, live_server, page, screenshot, settings):
+    from accounts.models import Node
+    from accounts.services import display_link_create
+
+    settings.WALL_REFRESH_SECONDS = 2
+    _, token = display_link_create(node=Node.objects.get(slug="linguaviva"), days=1)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+
+    page.goto(f"{live_server.url}/wall/{token}/")
+    assert page.locator("h1").inner_text() == "Linguaviva"
+    page.evaluate("window.stillTheSamePage = true")
+    page.wait_for_function("window.stillTheSamePage === undefined", timeout=10000)
+    assert page.locator(".wall-tile").count() == 6
+    screenshot("wall-1080p")
+    page.set_viewport_size({"width": 3840, "height": 2160})
+    screenshot("wall-2160p")

@@ -1,0 +1,93 @@
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+
+from kpis.demo import DEMO_PASSWORD, demo_build
+
+pytestmark = pytest.mark.django_db
+DEMO = "@linguaviva.example"
+
+
+@pytest.fixture
+def demo():
+    demo_build(seed=5, today=timezone.localdate(), months=2)
+
+
+def log_in(client, local):
+    assert client.login(username=local + DEMO, password=DEMO_PASSWORD)
+
+
+def test_kpi_page_shows_series_ranking_breakdowns_and_heat_map(client, demo, django_assert_max_num_queries):
+    log_in(client, "marketing")
+
+    with django_assert_max_num_queries(30):
+        response = client.get("/kpi/leads/", {"node": "sud", "period": "month"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    titles = [b["title"] for b in response.context["breakdowns"]]
+    assert len(titles) >= 5  # nodes below, channel, campaigns, source / medium, segment, score band
+    assert "Marseille" in page and "data-figure" in page
+    assert response.context["partner"].key == "new_customers"
+
+
+def test_kpi_page_of_another_region_or_an_unknown_kpi_is_404(client, demo):
+    log_in(client, "region.sud")
+
+    assert client.get("/kpi/leads/", {"node": "nord-est"}).status_code == 404
+    assert client.get("/kpi/leads/", {"node": "lille"}).status_code == 404
+    assert client.get("/kpi/not-a-kpi/", {"node": "sud"}).status_code == 404
+    assert client.get("/kpi/leads/", {"node": "marseille"}).status_code == 200
+
+
+def test_leads_list_is_paginated_filtered_and_exported_in_csv(client, demo):
+    log_in(client, "marseille")
+
+    page = client.get("/leads/", {"node": "marseille", "period": "month"})
+    exported = client.get("/leads/", {"node": "marseille", "period": "month", "format": "csv"})
+
+    assert page.status_code == 200 and page.context["page"].paginator.count > 0
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert len(rows) == page.context["page"].paginator.count
+    assert {row["node"] for row in rows} == {"marseille"}
+    first = rows[0]["external_id"]
+    searched = client.get("/leads/", {"node": "marseille", "period": "month", "q": first})
+    assert searched.context["page"].paginator.count == 1
+
+
+def test_a_franchisee_cannot_list_or_export_another_franchisees_leads(client, demo):
+    log_in(client, "marseille")
+
+    assert client.get("/leads/", {"node": "lille", "format": "csv"}).status_code == 404
+    assert client.get("/leads/", {"node": "sud"}).status_code == 404
+
+
+def test_period_picker_changes_the_board_period(client, demo):
+    log_in(client, "direction")
+
+    quarter = client.get("/", {"period": "quarter"})
+    custom = client.get("/", {"period": "custom", "start": "2026-01-01", "end": "2026-01-31"})
+    broken = client.get("/", {"period": "custom", "start": "2026-02-01", "end": "2026-01-01"})
+
+    assert quarter.context["period"].kind == "quarter" and len(quarter.context["series_periods"]) == 8
+    assert (str(custom.context["period"].start), str(custom.context["period"].end)) == ("2026-01-01", "2026-01-31")
+    assert broken.context["period"].kind == "month"  # an impossible range falls back to the month
+
+
+def test_board_tiles_show_objectives_with_pace(client, demo):
+    from accounts.models import Node
+    from kpis.periods import PeriodKind, period_containing
+    from kpis.services import objective_set
+
+    month = period_containing(PeriodKind.MONTH, timezone.localdate())
+    for key, target in (("leads", 10), ("cpl", 1000)):
+        objective_set(kpi=key, node=Node.objects.get(slug="linguaviva"), period=month, target=target)
+    log_in(client, "direction")
+
+    response = client.get("/")
+
+    with_objective = [t for t in response.context["business"] + response.context["operational"] if t.objective]
+    assert {t.kpi.key: t.objective.pace for t in with_objective} == {"leads": "on_track", "cpl": "on_track"}
+    assert 'role="progressbar"' in response.content.decode()
