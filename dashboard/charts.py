@@ -46,6 +46,7 @@ def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver):
          go.Scatter(x=labels, y=[_number(v) for v in driver], name=driver_name, mode="lines+markers", yaxis="y2",
                     line={"color": SECOND, "width": 2, "dash": "dash"}, marker={"symbol": "diamond", "size": 7})],
         _layout(height=320, showlegend=True, legend={"orientation": "h", "y": -0.18},
+                margin={"l": 64, "r": 72, "t": 16, "b": 40},
                 yaxis={"title": {"text": outcome_name}, "gridcolor": GRID, "rangemode": "tozero"},
                 yaxis2={"title": {"text": driver_name}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                         "showgrid": False}),

@@ -249,27 +249,32 @@ class PeerDistribution:
     q3: Decimal | None
 
 
-def kpi_peer_distribution(*, rows, network, key, period, franchisee_paths):
-    """Median and quartiles of `key` over the franchisees of `network` (their paths given), each computed from its
-    own summed measures. `rows` must reach the whole network: callers pass the unscoped rows and show only this
-    aggregate. With fewer than MIN_PEERS franchisees having a value, nothing is returned."""
-    kpi = _breakdown_kpis([key], BASE_MEASURES)[0]
-    sums = _grouped_sums(rows, node=network, period=period, group="node_path", measures=set(kpi.measures))
-    by_franchisee = defaultdict(lambda: defaultdict(lambda: ZERO))
+def kpi_peer_distributions(*, rows, network, keys, period, franchisee_paths):
+    """Median and quartiles of each KPI of `keys` over the nodes of `franchisee_paths` in `network`, each node's
+    value computed from its own summed measures, in one query. `rows` must reach the whole network: callers pass
+    the unscoped rows and show only these aggregates. With fewer than MIN_PEERS values, no quartile is given."""
+    kpis = _breakdown_kpis(keys, BASE_MEASURES)
+    measures = {m for k in kpis for m in k.measures}
+    sums = _grouped_sums(rows, node=network, period=period, group="node_path", measures=measures)
+    by_peer = defaultdict(lambda: defaultdict(lambda: ZERO))
     for path, values in sums.items():
         owner = next((p for p in franchisee_paths if path.startswith(p)), None)
         if owner is not None:
             for measure, value in values.items():
-                by_franchisee[owner][measure] += value
-    values = sorted(
-        v.value
-        for v in (_value(kpi, period, {period: by_franchisee[p]}) for p in franchisee_paths)
-        if v.value is not None
-    )
-    if len(values) < MIN_PEERS:
-        return PeerDistribution(len(values), None, None, None)
-    rounded = [round_value(kpi, _quantile([Decimal(v) for v in values], q)) for q in ("0.25", "0.5", "0.75")]
-    return PeerDistribution(len(values), *rounded)
+                by_peer[owner][measure] += value
+    result = {}
+    for kpi in kpis:
+        values = sorted(
+            Decimal(v.value)
+            for v in (_value(kpi, period, {period: by_peer[p]}) for p in franchisee_paths)
+            if v.value is not None
+        )
+        if len(values) < MIN_PEERS:
+            result[kpi.key] = PeerDistribution(len(values), None, None, None)
+        else:
+            quartiles = [round_value(kpi, _quantile(values, q)) for q in ("0.25", "0.5", "0.75")]
+            result[kpi.key] = PeerDistribution(len(values), *quartiles)
+    return result
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .engine import (
     ObjectiveStatus,
     json_number,
     kpi_payload,
-    kpi_peer_distribution,
+    kpi_peer_distributions,
     kpi_reports,
     kpi_series,
     objective_pace,
@@ -52,14 +52,19 @@ def kpi_value_payload(*, rows, key, node, period):
     return kpi_payload(report=report, node=node, target=objective_target(kpi=key, node=node, period=period))
 
 
-def peer_comparison_payload(*, node, key, period, rows):
-    """`node`'s value of `key` (from the caller's `rows`) beside the anonymised spread of the network's nodes of
-    the same kind. The spread is read across the whole network on purpose: only quartiles leave this function."""
+def peer_spreads(*, node, keys, period):
+    """The anonymised spread (quartiles) of `keys` across the network's nodes of `node`'s kind. Read across the
+    whole network on purpose: only quartiles leave this function, never a peer's name or value."""
     network = node_network(node=node)
     peer_paths = list(Node.objects.filter(path__startswith=network.path, kind=node.kind).values_list("path", flat=True))
-    spread = kpi_peer_distribution(
-        rows=dangerously_unscoped_rollup_rows(), network=network, key=key, period=period, franchisee_paths=peer_paths
-    )
+    return kpi_peer_distributions(rows=dangerously_unscoped_rollup_rows(), network=network, keys=keys, period=period,
+                                  franchisee_paths=peer_paths)  # fmt: skip
+
+
+def peer_comparison_payload(*, node, key, period, rows):
+    """`node`'s value of `key` (from the caller's `rows`) beside the anonymised spread of the network's nodes of
+    the same kind (see peer_spreads)."""
+    spread = peer_spreads(node=node, keys=[key], period=period)[key]
     own = kpi_reports(rows=rows, node=node, keys=[key], period=period)[key].current
     return {
         "key": key, "node": node.slug, "start": period.start.isoformat(), "end": period.end.isoformat(),

@@ -18,9 +18,21 @@ NO_VALUE = "—"
 @register.filter
 def kpi_display(kpi_value, currency="EUR"):
     """A KpiValue as a person reads it: "1 234 €", "12,5 %", "—" when there is no value."""
-    if kpi_value is None or kpi_value.value is None:
+    if kpi_value is None:
         return NO_VALUE
-    value, unit = kpi_value.value, kpi_value.kpi.unit
+    return format_kpi_number(kpi_value.value, kpi_value.kpi, currency)
+
+
+@register.simple_tag
+def kpi_number(value, kpi, currency="EUR"):
+    """A bare number (a median, a target) in `kpi`'s unit."""
+    return format_kpi_number(value, kpi, currency)
+
+
+def format_kpi_number(value, kpi, currency):
+    if value is None:
+        return NO_VALUE
+    unit = kpi.unit
     if unit == "count":
         return intcomma(value)
     if unit == "money":
@@ -85,13 +97,13 @@ def pace_label(pace):
     }.get(pace, pace)
 
 
-@register.filter
-def money_or_number(value, kpi):
-    """A target in the KPI's own unit."""
-    if value is None:
-        return NO_VALUE
-    if kpi.unit == "money":
-        return number_format(value, 0, force_grouping=True)
-    if kpi.unit == "%":
-        return f"{number_format(value, 1, force_grouping=True)} %"
-    return number_format(value, 0 if kpi.unit == "count" else 2, force_grouping=True)
+@register.simple_tag
+def versus_median(tile, spread):
+    """ "better" / "worse" / "in line" than the network median, in words (and an arrow), for this KPI's direction."""
+    value, median = tile.report.current.value, spread.median
+    if value is None or median is None or tile.kpi.good == "neutral":
+        return "—"
+    if value == median:
+        return _("in line")
+    better = (value > median) == (tile.kpi.good == "up")
+    return f"▲ {_('better')}" if better else f"▼ {_('worse')}"

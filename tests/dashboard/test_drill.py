@@ -91,3 +91,19 @@ def test_board_tiles_show_objectives_with_pace(client, demo):
     with_objective = [t for t in response.context["business"] + response.context["operational"] if t.objective]
     assert {t.kpi.key: t.objective.pace for t in with_objective} == {"leads": "on_track", "cpl": "on_track"}
     assert 'role="progressbar"' in response.content.decode()
+
+
+def test_franchisee_budget_page_compares_with_the_network_median_without_naming_peers(client, demo):
+    log_in(client, "marseille")
+
+    response = client.get("/budget/", {"node": "marseille", "period": "month"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    lines = {tile.kpi.key: spread for tile, spread in response.context["lines"]}
+    assert lines["cpl"].peers == 24 and lines["cpl"].median is not None
+    cpl = next(tile for tile, _spread in response.context["lines"] if tile.kpi.key == "cpl")
+    assert cpl.report.current.value > lines["cpl"].q3  # the demo's story: Marseille pays far more per lead
+    for peer in ("Lille", "Toulouse", "Nice", "Sud", "Linguaviva"):
+        assert peer not in page
+    assert client.get("/budget/", {"node": "lille"}).status_code == 404
