@@ -78,17 +78,22 @@ _comparison = inline_serializer(
 )
 
 
+class _KpiOnRangeOutput(serializers.Serializer):
+    """What every KPI answer starts with: which KPI, node and range, and its value."""
+
+    key = serializers.CharField()
+    node = serializers.SlugField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    value = serializers.FloatField(allow_null=True)
+
+
 class KpiValueApi(ScopedApiView):
     """One KPI for a node and everything below it, over an inclusive date range, with the previous period of the
     same length and the same range last year."""
 
     @extend_schema_serializer(component_name="KpiValue")
-    class OutputSerializer(serializers.Serializer):
-        key = serializers.CharField()
-        node = serializers.SlugField()
-        start = serializers.DateField()
-        end = serializers.DateField()
-        value = serializers.FloatField(allow_null=True)
+    class OutputSerializer(_KpiOnRangeOutput):
         unit = serializers.ChoiceField(choices=["%", "money", "count", "ratio", "seconds", "score"])
         numerator = serializers.FloatField(allow_null=True)
         denominator = serializers.FloatField(allow_null=True)
@@ -118,12 +123,7 @@ class KpiPeersApi(ScopedApiView):
     quartiles only, never a peer's name or figure. Answers no spread with fewer than five peers."""
 
     @extend_schema_serializer(component_name="KpiPeers")
-    class OutputSerializer(serializers.Serializer):
-        key = serializers.CharField()
-        node = serializers.SlugField()
-        start = serializers.DateField()
-        end = serializers.DateField()
-        value = serializers.FloatField(allow_null=True)
+    class OutputSerializer(_KpiOnRangeOutput):
         peers = serializers.IntegerField()
         q1 = serializers.FloatField(allow_null=True)
         median = serializers.FloatField(allow_null=True)
