@@ -1,41 +1,51 @@
-"""Named people and places, like healthchecks' alice and bob: the Acme network with two regions."""
+"""Named people and places, like healthchecks' alice and bob: the Acme network (Europe/Paris) with two regions.
+
+    acme (network)
+    ├── nord (region): lille, roubaix
+    └── sud (region): nice
+
+Nodes are made through node_upsert and people through user_grant (see tests/factories.py), as the application
+makes them.
+"""
 
 import pytest
 
-from accounts.constants import NodeKind, Role
-from accounts.services import node_upsert, user_grant
+from accounts.constants import Role
+from accounts.services import user_grant
 
-PASSWORD = "correct-horse-battery"
+from .factories import PASSWORD, FranchiseeFactory, NetworkFactory, RegionFactory
+
+__all__ = ["PASSWORD"]
 
 
 @pytest.fixture
 def network(db):
-    return node_upsert(slug="acme", name="Acme", kind=NodeKind.NETWORK, timezone="Europe/Paris")
+    return NetworkFactory(slug="acme", name="Acme", timezone="Europe/Paris")
 
 
 @pytest.fixture
 def region_nord(network):
-    return node_upsert(slug="nord", name="Nord", kind=NodeKind.REGION, parent=network)
+    return RegionFactory(slug="nord", name="Nord", parent=network)
 
 
 @pytest.fixture
 def region_sud(network):
-    return node_upsert(slug="sud", name="Sud", kind=NodeKind.REGION, parent=network)
+    return RegionFactory(slug="sud", name="Sud", parent=network)
 
 
 @pytest.fixture
 def franchisee_lille(region_nord):
-    return node_upsert(slug="lille", name="Lille", kind=NodeKind.FRANCHISEE, parent=region_nord)
+    return FranchiseeFactory(slug="lille", name="Lille", parent=region_nord)
 
 
 @pytest.fixture
 def franchisee_roubaix(region_nord):
-    return node_upsert(slug="roubaix", name="Roubaix", kind=NodeKind.FRANCHISEE, parent=region_nord)
+    return FranchiseeFactory(slug="roubaix", name="Roubaix", parent=region_nord)
 
 
 @pytest.fixture
 def franchisee_nice(region_sud):
-    return node_upsert(slug="nice", name="Nice", kind=NodeKind.FRANCHISEE, parent=region_sud)
+    return FranchiseeFactory(slug="nice", name="Nice", parent=region_sud)
 
 
 @pytest.fixture
@@ -44,6 +54,7 @@ def tree(franchisee_lille, franchisee_roubaix, franchisee_nice):
 
 
 def person(email, role, node):
+    """A person granted `role` on `node` (created on the way), who logs in with `email` and PASSWORD."""
     return user_grant(email=email, role=role, node=node, password=PASSWORD)[0]
 
 

@@ -1,12 +1,22 @@
+"""The franchise tree: materialised paths and depths computed by node_upsert, subtree and ancestor queries, moves,
+and the rules on which kind of node hangs under which (in the service and in the database)."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.constants import NodeKind
 from accounts.models import Node
+from accounts.selectors import network_zone, node_network
 from accounts.services import node_upsert
 
+from ..factories import FranchiseeFactory, NetworkFactory, RegionFactory
+
 pytestmark = pytest.mark.django_db
+
+
+def slugs(queryset):
+    return list(queryset.values_list("slug", flat=True))
 
 
 def test_paths_and_depths_follow_the_tree(tree):
@@ -22,50 +32,97 @@ def test_paths_and_depths_follow_the_tree(tree):
 
 def test_subtree_is_the_node_and_everything_below_it_only(region_nord, network, tree):
     # A sibling whose slug starts with "nord" must not match the prefix of "nord".
-    nord_est = node_upsert(slug="nord-est", name="Nord-Est", kind=NodeKind.REGION, parent=network)
-    node_upsert(slug="metz", name="Metz", kind=NodeKind.FRANCHISEE, parent=nord_est)
+    nord_est = RegionFactory(slug="nord-est", name="Nord-Est", parent=network)
+    FranchiseeFactory(slug="metz", name="Metz", parent=nord_est)
 
-    assert set(Node.objects.subtree(region_nord).values_list("slug", flat=True)) == {"nord", "lille", "roubaix"}
-
-
-def test_ancestors_are_listed_root_first(franchisee_lille):
-    assert list(Node.objects.ancestors_of(franchisee_lille).values_list("slug", flat=True)) == ["acme", "nord"]
-    assert list(Node.objects.ancestors_of(franchisee_lille, include_self=True).values_list("slug", flat=True)) == [
-        "acme",
-        "nord",
-        "lille",
-    ]
+    assert set(slugs(Node.objects.subtree(region_nord))) == {"nord", "lille", "roubaix"}
+    assert set(slugs(Node.objects.subtree(nord_est))) == {"nord-est", "metz"}
 
 
-def test_moving_a_franchisee_rewrites_its_path(franchisee_lille, region_sud, tree):
-    node_upsert(slug="lille", name="Lille", kind=NodeKind.FRANCHISEE, parent=region_sud)
+def test_subtree_of_a_franchisee_is_itself(franchisee_lille, tree):
+    assert slugs(Node.objects.subtree(franchisee_lille)) == ["lille"]
+
+
+def test_subtree_of_a_network_holds_none_of_another_network(network, tree):
+    other = NetworkFactory(slug="acme-bis", name="Acme bis")
+    FranchiseeFactory(slug="bis-shop", parent=RegionFactory(slug="bis-region", parent=other))
+
+    assert set(slugs(Node.objects.subtree(network))) == {"acme", "nord", "sud", "lille", "roubaix", "nice"}
+
+
+def test_ancestors_are_listed_root_first(franchisee_lille, network):
+    assert slugs(Node.objects.ancestors_of(franchisee_lille)) == ["acme", "nord"]
+    assert slugs(Node.objects.ancestors_of(franchisee_lille, include_self=True)) == ["acme", "nord", "lille"]
+    assert slugs(Node.objects.ancestors_of(network)) == []
+
+
+def test_node_network_and_zone_come_from_the_root(franchisee_lille, network):
+    montreal = NetworkFactory(slug="mtl", timezone="America/Montreal")
+    shop = FranchiseeFactory(slug="mtl-shop", parent=RegionFactory(slug="quebec", parent=montreal))
+
+    assert node_network(node=franchisee_lille) == network
+    assert node_network(node=network) == network
+    # The shop's own time-zone field keeps its default (Paris); its days are cut in its network's zone.
+    assert (shop.timezone, str(network_zone(node=shop))) == ("Europe/Paris", "America/Montreal")
+
+
+def test_moving_a_franchisee_to_another_region_rewrites_its_path_and_depth(franchisee_lille, region_nord,
+                                                                           region_sud, tree):  # fmt: skip
+    moved = node_upsert(slug="lille", name="Lille", kind=NodeKind.FRANCHISEE, parent=region_sud)
 
     franchisee_lille.refresh_from_db()
-    assert (franchisee_lille.path, franchisee_lille.parent, franchisee_lille.depth) == (
-        "/acme/sud/lille/",
-        region_sud,
-        2,
-    )
-    assert set(Node.objects.subtree(region_sud).values_list("slug", flat=True)) == {"sud", "nice", "lille"}
+    assert (moved.path, moved.depth, moved.parent) == ("/acme/sud/lille/", 2, region_sud)
+    assert (franchisee_lille.path, franchisee_lille.depth, franchisee_lille.parent) == ("/acme/sud/lille/", 2,
+                                                                                        region_sud)  # fmt: skip
+    assert set(slugs(Node.objects.subtree(region_sud))) == {"sud", "nice", "lille"}
+    assert set(slugs(Node.objects.subtree(region_nord))) == {"nord", "roubaix"}
+    assert slugs(Node.objects.ancestors_of(franchisee_lille)) == ["acme", "sud"]
 
 
 def test_moving_a_region_to_another_network_moves_its_whole_subtree(region_nord, tree):
-    other = node_upsert(slug="other", name="Other", kind=NodeKind.NETWORK)
+    other = NetworkFactory(slug="other", name="Other", timezone="America/Montreal")
 
     node_upsert(slug="nord", name="Nord", kind=NodeKind.REGION, parent=other)
 
-    assert set(Node.objects.filter(path__startswith="/other/").values_list("path", flat=True)) == {
-        "/other/",
-        "/other/nord/",
-        "/other/nord/lille/",
-        "/other/nord/roubaix/",
-    }
+    assert sorted(Node.objects.filter(path__startswith="/other/").values_list("path", "depth")) == [
+        ("/other/", 0),
+        ("/other/nord/", 1),
+        ("/other/nord/lille/", 2),
+        ("/other/nord/roubaix/", 2),
+    ]
+    assert set(slugs(Node.objects.filter(path__startswith="/acme/"))) == {"acme", "sud", "nice"}
+    assert str(network_zone(node=Node.objects.get(slug="lille"))) == "America/Montreal"
+
+
+def test_upserting_an_existing_node_updates_it_in_place(region_nord, tree):
+    again = node_upsert(slug="nord", name="Hauts-de-France", kind=NodeKind.REGION, parent=region_nord.parent)
+
+    assert again.pk == region_nord.pk
+    assert (again.name, again.path, again.depth) == ("Hauts-de-France", "/acme/nord/", 1)
+    assert Node.objects.count() == 6
+
+
+def test_a_node_cannot_change_kind(network, franchisee_lille, region_nord):
+    with pytest.raises(ValidationError):
+        node_upsert(slug="lille", name="Lille", kind=NodeKind.REGION, parent=network)
+
+    franchisee_lille.refresh_from_db()
+    assert (franchisee_lille.kind, franchisee_lille.parent) == (NodeKind.FRANCHISEE, region_nord)
 
 
 @pytest.mark.parametrize(
     ("kind", "parent_slug"),
-    [(NodeKind.FRANCHISEE, "acme"), (NodeKind.REGION, None), (NodeKind.REGION, "nord"), (NodeKind.NETWORK, "acme")],
-)
+    [
+        (NodeKind.FRANCHISEE, "acme"),
+        (NodeKind.FRANCHISEE, "lille"),
+        (NodeKind.FRANCHISEE, None),
+        (NodeKind.REGION, None),
+        (NodeKind.REGION, "nord"),
+        (NodeKind.NETWORK, "acme"),
+    ],
+    ids=["franchisee under a network", "franchisee under a franchisee", "franchisee at the root",
+         "region at the root", "region under a region", "network under a network"],
+)  # fmt: skip
 def test_a_node_under_the_wrong_kind_of_parent_is_refused(tree, kind, parent_slug):
     parent = Node.objects.get(slug=parent_slug) if parent_slug else None
 
@@ -74,9 +131,24 @@ def test_a_node_under_the_wrong_kind_of_parent_is_refused(tree, kind, parent_slu
     assert not Node.objects.filter(slug="new").exists()
 
 
+def test_moving_a_franchisee_directly_under_the_network_is_refused(franchisee_lille, network, region_nord):
+    with pytest.raises(ValidationError):
+        node_upsert(slug="lille", name="Lille", kind=NodeKind.FRANCHISEE, parent=network)
+
+    franchisee_lille.refresh_from_db()
+    assert (franchisee_lille.path, franchisee_lille.parent) == ("/acme/nord/lille/", region_nord)
+
+
 def test_the_database_refuses_a_network_with_a_parent(network):
     with pytest.raises(IntegrityError), transaction.atomic():
         Node.objects.create(slug="x", name="X", kind=NodeKind.NETWORK, parent=network, path="/acme/x/", depth=1)
+
+
+def test_the_database_refuses_a_region_without_a_parent(network):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Node.objects.create(slug="x", name="X", kind=NodeKind.REGION, parent=None, path="/x/", depth=0)
+
+    Node.objects.create(slug="y", name="Y", kind=NodeKind.REGION, parent=network, path="/acme/y/", depth=1)
 
 
 def test_the_database_refuses_a_duplicate_slug(network):
