@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .constants import DEFAULT_HOT_LEAD_THRESHOLD, PATH_SEPARATOR, NodeKind, Role
@@ -115,6 +116,7 @@ class Node(models.Model):
                 name="node_fiscal_month_range",
             ),
             models.CheckConstraint(condition=Q(hot_lead_threshold__lte=100), name="node_hot_threshold_range"),
+            models.CheckConstraint(condition=Q(slug=Lower("slug")), name="node_slug_lower_case"),
         ]
         indexes = [
             # Prefix matches on path need a pattern index on PostgreSQL under non-C collations.

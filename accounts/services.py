@@ -38,6 +38,9 @@ def node_upsert(*, slug, name, kind, parent=None, **network_settings):
     """Create the node `slug`, or bring an existing one to these values (moving its subtree if the parent
     changed). `network_settings` are currency, timezone, fiscal_year_start_month and hot_lead_threshold."""
     _check_parent(kind=kind, parent=parent)
+    if slug != slug.lower():
+        # Paths are matched by prefix; SQLite's LIKE ignores case, so "NORD" would fall inside "nord"'s scope.
+        raise ValidationError(_("A slug is written in lower case: %(slug)s.") % {"slug": slug})
     node = Node.objects.select_for_update().filter(slug=slug).first()
     if node is None:
         node = Node(slug=slug, kind=kind, parent=parent, path=Node.build_path(parent, slug))
@@ -67,6 +70,14 @@ def _node_move(*, node, parent):
         depth=F("depth") + depth_shift,
     )
     Node.objects.filter(pk=node.pk).update(parent=parent)
+    # Rollups copy the path so that scoping needs no join: they follow the move, or the old region would keep
+    # reading the moved franchisee's figures.
+    from kpis.models import DailyRollup, SliceRollup  # kpis depends on accounts, not the other way round
+
+    for model in (DailyRollup, SliceRollup):
+        model.objects.filter(node_path__startswith=old_path).update(
+            node_path=Concat(Value(new_path), Substr(F("node_path"), Length(Value(old_path)) + 1))
+        )
     node.refresh_from_db()
 
 

@@ -151,7 +151,12 @@ class Conversation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__isnull=True)
-                | (Q(rating__gte=1) & Q(rating_scale__in=RATING_SCALES) & Q(rating__lte=F("rating_scale"))),
+                | (
+                    # rating_scale IN (...) is unknown, so passes, on NULL: a rating needs its scale, said outright.
+                    Q(rating__gte=1, rating_scale__isnull=False)
+                    & Q(rating_scale__in=RATING_SCALES)
+                    & Q(rating__lte=F("rating_scale"))
+                ),
                 name="conversation_rating_within_scale",
             ),
         ]

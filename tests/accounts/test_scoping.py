@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from accounts.constants import NodeKind, Role
 from accounts.models import AuditEvent, Node, RoleAssignment, User
@@ -239,15 +239,6 @@ def test_a_new_password_given_to_an_existing_person_replaces_the_old_one(client,
     assert client.login(username="lille@acme.example", password="another-secret-42")
 
 
-# Known defects, kept as strict expected failures so that the fix turns them into passes that must be unmarked.
-
-
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    reason="BUG: on SQLite, LIKE is case-insensitive, so path__startswith('/acme/nord/') also matches "
-    "'/acme/NORD/...' and node_upsert accepts upper-case slugs",
-)
 def test_region_manager_does_not_see_a_region_whose_slug_differs_only_in_case(region_manager_nord, network):
     with contextlib.suppress(ValidationError):  # refusing an upper-case slug is a fine answer too
         upper = node_upsert(slug="NORD", name="Nord majuscule", kind=NodeKind.REGION, parent=network)
@@ -256,11 +247,6 @@ def test_region_manager_does_not_see_a_region_whose_slug_differs_only_in_case(re
     assert slugs(visible_nodes(region_manager_nord)) == {"nord", "lille", "roubaix"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: node_upsert moves nodes but leaves DailyRollup/SliceRollup.node_path at the old path, so the old "
-    "region still reads the moved franchisee's figures and the new one does not",
-)
 def test_after_a_move_the_old_region_no_longer_reads_the_moved_franchisees_figures(
     network, franchisee_lille, region_sud, region_manager_nord
 ):

@@ -133,11 +133,6 @@ def test_check_constraints_refuse_impossible_facts(case):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: conversation_rating_within_scale is NULL, so passes, for a rating without a scale (rating_scale "
-    "IN (10, 20) is unknown on NULL)",
-)
 def test_a_rating_without_its_scale_is_refused(franchisee_lille):
     ConversationFactory(node=franchisee_lille, rating=None, rating_scale=None)
 
