@@ -183,6 +183,12 @@ class DisplayLink(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # The slides the screen rotates through, each {"board": ..., "node": slug or "", "seconds": n} (see
+    # dashboard.wall); empty: the default playlist of the link's node.
+    playlist = models.JSONField(_("playlist"), default=list, blank=True)
+    refresh_seconds = models.PositiveIntegerField(
+        _("refresh every (seconds)"), null=True, blank=True, help_text=_("Empty: the installation's default.")
+    )
 
     class Meta:
         verbose_name = _("display link")
@@ -201,7 +207,9 @@ class AuditAction(models.TextChoices):
     ROLE_REVOKED = "role_revoked", _("Role revoked")
     DISPLAY_LINK_CREATED = "display_link_created", _("Display link created")
     DISPLAY_LINK_REVOKED = "display_link_revoked", _("Display link revoked")
+    DISPLAY_LINK_CHANGED = "display_link_changed", _("Display link changed")
     OBJECTIVE_SET = "objective_set", _("Objective set")
+    BOARD_LAYOUT_SET = "board_layout_set", _("Board layout set")
 
 
 class AuditEvent(models.Model):

@@ -51,6 +51,26 @@ def restrict(queryset, user, *, node_field="node", path_field=None):
     return queryset.filter(reduce(or_, (Q(**{lookup: p}) for p in paths)))
 
 
+def _ancestor_paths(path):
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
+
+
+def restrict_with_shared(queryset, user, *, node_field="node"):
+    """Like restrict, plus the rows hanging on the nodes *above* the person's own: what a region or the network
+    shares with everything below it (a network-wide campaign also runs on a franchisee's node). Only for rows that
+    describe something shared, such as a campaign's name, channel and dates; never for facts, whose figures are
+    always read through restrict."""
+    paths = visible_root_paths(user)
+    if paths is None:
+        return queryset
+    if not paths:
+        return queryset.none()
+    below = reduce(or_, (Q(**{f"{node_field}__path__startswith": p}) for p in paths))
+    above = {a for p in paths for a in _ancestor_paths(p)}
+    return queryset.filter(below | Q(**{f"{node_field}__path__in": above}))
+
+
 def visible_nodes(user):
     return restrict(Node.objects.all(), user, node_field=None)
 

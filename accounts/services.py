@@ -19,7 +19,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from .constants import ALLOWED_PARENT_KIND, NodeKind, Role
+from kpis.catalog import CATALOG  # a plain module of definitions: no model, no cycle
+
+from .constants import ALLOWED_PARENT_KIND, WALL_REFRESH_SECONDS, WALL_SLIDE_SECONDS, NodeKind, Role, WallBoard
 from .models import AuditAction, AuditEvent, DisplayLink, Node, RoleAssignment, User
 
 
@@ -127,17 +129,108 @@ def display_link_token(link):
     return signing.dumps({"id": link.pk, "n": link.nonce}, salt=DISPLAY_LINK_SALT, compress=True)
 
 
+def playlist_parse(text):
+    """A playlist written as people type it, "objectives:30, kpi.sales_revenue@sud:20, ranking:20": slides
+    separated by commas, each BOARD[.KPI][@NODE]:SECONDS. Returns the entries display links store; ValidationError
+    naming the slide and what is wrong with it."""
+    entries = []
+    for number, part in enumerate((p.strip() for p in text.replace("\n", ",").split(",")), start=1):
+        if not part:
+            continue
+        spec, _colon, seconds = part.rpartition(":")
+        if not spec:
+            spec, seconds = seconds, ""
+        spec, _at, node = spec.partition("@")
+        board, _dot, kpi = spec.partition(".")
+        if not seconds.strip().isdigit():
+            raise ValidationError(_("Slide %(n)s (%(part)s): give its duration in seconds, e.g. objectives:30.")
+                                  % {"n": number, "part": part})  # fmt: skip
+        entry = {"board": board.strip(), "node": node.strip(), "seconds": int(seconds)}
+        if kpi:
+            entry["kpi"] = kpi.strip()
+        entries.append(entry)
+    return entries
+
+
+def playlist_text(entries):
+    """The written form of stored playlist entries (the inverse of playlist_parse)."""
+    parts = []
+    for entry in entries:
+        spec = entry["board"] + (f".{entry['kpi']}" if entry.get("kpi") else "")
+        parts.append(spec + (f"@{entry['node']}" if entry.get("node") else "") + f":{entry['seconds']}")
+    return ", ".join(parts)
+
+
+def playlist_clean(*, entries, node):
+    """Check each slide: a known board, a KPI of the catalog for a KPI slide, a node inside the link's own subtree
+    (a screen never shows more than its link reaches), a duration within WALL_SLIDE_SECONDS."""
+    shortest, longest = WALL_SLIDE_SECONDS
+    slugs = {e.get("node") for e in entries} - {"", None}
+    inside = set(Node.objects.filter(slug__in=slugs, path__startswith=node.path).values_list("slug", flat=True))
+    clean = []
+    for number, entry in enumerate(entries, start=1):
+        where = _("Slide %(n)s") % {"n": number}
+        if entry.get("board") not in WallBoard.values:
+            raise ValidationError(_("%(where)s: unknown board %(board)r; choose among %(choices)s.")
+                                  % {"where": where, "board": entry.get("board"),
+                                     "choices": ", ".join(WallBoard.values)})  # fmt: skip
+        kpi = entry.get("kpi") or ""
+        if entry["board"] == WallBoard.KPI and kpi not in CATALOG:
+            raise ValidationError(_("%(where)s: a KPI slide names a KPI of the catalog, e.g. kpi.sales_revenue.")
+                                  % {"where": where})  # fmt: skip
+        if entry["board"] != WallBoard.KPI and kpi:
+            raise ValidationError(_("%(where)s: only a kpi slide names a KPI.") % {"where": where})
+        if entry.get("node") and entry["node"] not in inside:
+            raise ValidationError(_("%(where)s: %(node)s is not %(root)s or a node below it.")
+                                  % {"where": where, "node": entry["node"], "root": node.slug})  # fmt: skip
+        seconds = entry.get("seconds")
+        if not isinstance(seconds, int) or not shortest <= seconds <= longest:
+            raise ValidationError(_("%(where)s: a slide stays %(low)s to %(high)s seconds on screen.")
+                                  % {"where": where, "low": shortest, "high": longest})  # fmt: skip
+        clean.append({"board": entry["board"], "node": entry.get("node") or "", "seconds": seconds,
+                      **({"kpi": kpi} if kpi else {})})  # fmt: skip
+    return clean
+
+
+def _refresh_clean(refresh_seconds):
+    shortest, longest = WALL_REFRESH_SECONDS
+    if refresh_seconds is not None and not shortest <= refresh_seconds <= longest:
+        raise ValidationError(_("A screen reloads every %(low)s to %(high)s seconds.")
+                              % {"low": shortest, "high": longest})  # fmt: skip
+    return refresh_seconds
+
+
 @transaction.atomic
-def display_link_create(*, node, days=30, label="", acting_user=None):
-    """A signed, read-only wall-screen link to `node`, valid for `days`. Returns (link, token)."""
+def display_link_create(*, node, days=30, label="", playlist=(), refresh_seconds=None, acting_user=None):
+    """A signed, read-only wall-screen link to `node`, valid for `days`, rotating through `playlist` (entries as
+    playlist_parse returns them; empty: the default playlist) and reloading every `refresh_seconds` (None: the
+    installation's default). Returns (link, token)."""
     if days < 1:
         raise ValidationError(_("A display link lasts at least one day."))
     link = DisplayLink.objects.create(node=node, label=label, nonce=secrets.token_urlsafe(24),
+                                      playlist=playlist_clean(entries=list(playlist), node=node),
+                                      refresh_seconds=_refresh_clean(refresh_seconds),
                                       created_by=acting_user if acting_user and acting_user.is_authenticated else None,
                                       expires_at=timezone.now() + timedelta(days=days))  # fmt: skip
     audit_record(actor=acting_user, action=AuditAction.DISPLAY_LINK_CREATED, node=node,
                  summary=f"display link #{link.pk} on {node.slug} for {days} days", link=link.pk)  # fmt: skip
     return link, display_link_token(link)
+
+
+@transaction.atomic
+def display_link_configure(*, link, playlist, refresh_seconds, label=None, acting_user=None):
+    """Change what a screen shows and how often it reloads; the screen picks it up at its next reload."""
+    link.playlist = playlist_clean(entries=list(playlist), node=link.node)
+    link.refresh_seconds = _refresh_clean(refresh_seconds)
+    fields = ["playlist", "refresh_seconds"]
+    if label is not None:
+        link.label = label
+        fields.append("label")
+    link.save(update_fields=fields)
+    audit_record(actor=acting_user, action=AuditAction.DISPLAY_LINK_CHANGED, node=link.node,
+                 summary=f"display link #{link.pk} on {link.node.slug}: {playlist_text(link.playlist) or 'default'}"
+                         f", refresh {link.refresh_seconds or 'default'}", link=link.pk)  # fmt: skip
+    return link
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kpis.catalog import CATALOG
@@ -31,11 +32,11 @@ def budget_page(request):
     # Peers are compared over exactly the days the node's own values cover (to date, in a period under way).
     spreads = peer_spreads(node=node, keys=BUDGET_KPIS, period=tiles[0].report.current.period)
     money = kpi_series(rows=rows, node=node, keys=["leads", "cpl"], periods=context["series_periods"])
-    labels = [p.label for p in context["series_periods"]]
+    labels = charts.axis_labels(context["series_periods"])
     chart = charts.outcome_and_driver(labels, str(CATALOG["leads"].name), [v.value for v in money["leads"]],
                                       str(CATALOG["cpl"].name), [v.value for v in money["cpl"]])  # fmt: skip
     spend = tiles[0].report.current  # budget_used: spend / budget
     return render(request, "dashboard/budget.html", {
         **context, "lines": [(tile, spreads[tile.kpi.key]) for tile in tiles], "spend": spend.numerator,
-        "budget": spend.denominator, "chart": json.dumps(chart),
+        "budget": spend.denominator, "chart": json.dumps(chart), "trail": [(_("Marketing budget"), None)],
     })  # fmt: skip

@@ -5,17 +5,29 @@ Colours come with words or markers elsewhere on the page: a chart never carries 
 """
 
 import plotly.graph_objects as go
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kpis.periods import PeriodKind
 
 INK, ACCENT, SECOND, GRID = "#1b1f24", "#0b5cad", "#b3541e", "#e3e7ec"
-FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": INK}
+FAMILY = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
+# The wall is dark and read from across a room: light ink, brighter lines, larger type (charts.js scales it further
+# with the screen's height, so 4K screens get the same proportions as 1080p ones).
+THEMES = {
+    "light": {"ink": INK, "accent": ACCENT, "second": SECOND, "grid": GRID, "size": 13, "width": 2},
+    "dark": {"ink": "#f2f5f9", "accent": "#6cb4ff", "second": "#ffb070", "grid": "#2a3a55", "size": 18, "width": 4},
+}
 
 
 def _number(value):
     return None if value is None else float(value)
 
 
-def _layout(**extra):
-    layout = {"template": "none", "font": FONT, "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
+def _layout(theme="light", **extra):
+    colours = THEMES[theme]
+    layout = {"template": "none", "font": {"family": FAMILY, "size": colours["size"], "color": colours["ink"]},
+              "margin": {"l": 48, "r": 16, "t": 16, "b": 40},
               "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "hovermode": "x unified",
               "showlegend": False}  # fmt: skip
     layout.update(extra)
@@ -26,28 +38,55 @@ def _figure(data, layout):
     return go.Figure(data=data, layout=layout).to_plotly_json()
 
 
-def sparkline(labels, values):
+def axis_labels(periods):
+    """Periods named as people of the active language read them on an axis ("nov. 2026", "1 nov.", "T1 2026").
+    Plotly would otherwise read ISO dates and name them in English."""
+    labels = []
+    for period in periods:
+        start = period.start
+        if period.kind == PeriodKind.DAY:
+            labels.append(date_format(start, "j M"))
+        elif period.kind == PeriodKind.WEEK:
+            year, week, _weekday = start.isocalendar()
+            labels.append(_("W%(week)s %(year)s") % {"week": week, "year": year})
+        elif period.kind == PeriodKind.MONTH:
+            labels.append(date_format(start, "M Y"))
+        elif period.kind == PeriodKind.QUARTER:
+            labels.append(_("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year})
+        elif period.kind == PeriodKind.FISCAL_YEAR:
+            labels.append(_("FY %(label)s") % {"label": period.label.removeprefix("FY")})
+        else:
+            labels.append(f"{date_format(start, 'j M')} – {date_format(period.end, 'j M Y')}")
+    return labels
+
+
+def sparkline(labels, values, *, theme="light"):
     """A tile's 13 points: a line with its last point marked, no axes."""
+    colour, width = THEMES[theme]["accent"], THEMES[theme]["width"]
     values = [_number(v) for v in values]
     return _figure(
-        [go.Scatter(x=labels, y=values, mode="lines", line={"color": ACCENT, "width": 2}, hoverinfo="x+y"),
-         go.Scatter(x=labels[-1:], y=values[-1:], mode="markers", marker={"color": ACCENT, "size": 6},
+        [go.Scatter(x=labels, y=values, mode="lines", line={"color": colour, "width": width}, hoverinfo="x+y"),
+         go.Scatter(x=labels[-1:], y=values[-1:], mode="markers", marker={"color": colour, "size": 3 * width},
                     hoverinfo="skip")],
-        _layout(margin={"l": 0, "r": 0, "t": 2, "b": 2}, height=48, hovermode="closest",
-                xaxis={"visible": False}, yaxis={"visible": False}),
+        # On the wall a sparkline fills what its tile leaves free, so it takes its height from the page.
+        _layout(theme, margin={"l": 0, "r": 0, "t": 2, "b": 2}, height=48 if theme == "light" else None,
+                hovermode="closest", xaxis={"visible": False, "type": "category"}, yaxis={"visible": False}),
     )  # fmt: skip
 
 
-def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver):
-    """An outcome beside the driver it depends on, on two axes: "leads up, sales down" is seen at a glance."""
+def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver, *, theme="light", height=320):
+    """An outcome beside the driver it depends on, on two axes: "leads up, sales down" is seen at a glance. The two
+    lines differ by dash and marker shape as well as colour. `height` None: as high as its container (the wall)."""
+    colours = THEMES[theme]
     return _figure(
         [go.Scatter(x=labels, y=[_number(v) for v in outcome], name=outcome_name, mode="lines+markers",
-                    line={"color": ACCENT, "width": 3}, marker={"symbol": "circle", "size": 7}),
+                    line={"color": colours["accent"], "width": 3}, marker={"symbol": "circle", "size": 7}),
          go.Scatter(x=labels, y=[_number(v) for v in driver], name=driver_name, mode="lines+markers", yaxis="y2",
-                    line={"color": SECOND, "width": 2, "dash": "dash"}, marker={"symbol": "diamond", "size": 7})],
-        _layout(height=320, showlegend=True, legend={"orientation": "h", "y": -0.18},
-                margin={"l": 64, "r": 72, "t": 16, "b": 40},
-                yaxis={"title": {"text": outcome_name}, "gridcolor": GRID, "rangemode": "tozero"},
+                    line={"color": colours["second"], "width": 2, "dash": "dash"},
+                    marker={"symbol": "diamond", "size": 7})],
+        _layout(theme, height=height, showlegend=True, legend={"orientation": "h", "y": -0.18},
+                margin={"l": 64, "r": 72, "t": 16, "b": 40}, xaxis={"gridcolor": colours["grid"], "type": "category"},
+                yaxis={"title": {"text": outcome_name}, "gridcolor": colours["grid"], "rangemode": "tozero"},
                 yaxis2={"title": {"text": driver_name}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                         "showgrid": False}),
     )  # fmt: skip
@@ -56,15 +95,32 @@ def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver):
 VALUE_FORMAT = {"money": ",.0f", "count": ",.0f", "%": ".1f", "seconds": ",.0f", "score": ".1f", "ratio": ".2f"}
 
 
-def ranking_bars(labels, values, *, unit="count", title=""):
-    """Horizontal bars, largest on top; values written on the bars in the KPI's unit."""
+def ranking_bars(labels, values, *, unit="count", title="", theme="light"):
+    """Horizontal bars, largest on top; values written on the bars in the KPI's unit. On the dark (wall) theme,
+    as high as its container."""
+    colours = THEMES[theme]
     pairs = [(label, _number(value)) for label, value in zip(labels, values, strict=True)]
+    row = 34 if theme == "light" else 48
     return _figure(
         [go.Bar(y=[p[0] for p in pairs][::-1], x=[p[1] for p in pairs][::-1], orientation="h",
-                marker={"color": ACCENT}, texttemplate=f"%{{x:{VALUE_FORMAT.get(unit, ',.2f')}}}",
+                marker={"color": colours["accent"]}, texttemplate=f"%{{x:{VALUE_FORMAT.get(unit, ',.2f')}}}",
                 textposition="auto")],
-        _layout(height=max(160, 34 * len(pairs) + 40), margin={"l": 160, "r": 16, "t": 8, "b": 24},
-                xaxis={"gridcolor": GRID, "title": {"text": title}}, hovermode="closest"),
+        _layout(theme, height=max(160, row * len(pairs) + 40) if theme == "light" else None,
+                margin={"l": 160, "r": 16, "t": 8, "b": 24}, yaxis={"automargin": True},
+                xaxis={"gridcolor": colours["grid"], "title": {"text": title}}, hovermode="closest"),
+    )  # fmt: skip
+
+
+def funnel(stages):
+    """A campaign's funnel, from impressions to customers: `stages` is [(name, count)], widest first. Each bar
+    carries its count and its share of the stage before it, in words."""
+    stages = [(name, _number(count) or 0) for name, count in stages]
+    return _figure(
+        [go.Funnel(y=[name for name, _count in stages], x=[count for _name, count in stages],
+                   texttemplate="%{value:,.0f}<br>%{percentPrevious:.0%}", marker={"color": ACCENT},
+                   connector={"line": {"color": GRID}})],
+        _layout(height=max(220, 44 * len(stages) + 40), margin={"l": 150, "r": 16, "t": 8, "b": 16},
+                hovermode="closest"),
     )  # fmt: skip
 
 

@@ -1,29 +1,22 @@
 import json
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from accounts.scoping import restrict, top_nodes, visible_nodes
+from accounts.scoping import top_nodes, visible_nodes
 from accounts.selectors import node_network
-from accounts.services import display_link_resolve
-from kpis.catalog import CATALOG, Tier
+from kpis.catalog import CATALOG, Group, Tier
 from kpis.engine import kpi_breakdown
-from kpis.models import DailyRollup
 from kpis.periods import PeriodKind, parse_period, series
-from kpis.selectors import board_tiles, rollup_rows
+from kpis.selectors import board_layout, board_tiles, rollup_rows
 
 from . import charts
 
-# The first screen stays short: business objectives first, then operational KPIs next to the outcomes they drive.
-HOME_KPIS = ["sales_revenue", "new_customers", "roi", "customer_growth", "leads", "qualified_lead_rate", "cpl",
-             "customer_conversion_rate", "capture_rate", "budget_used", "avg_lead_score", "satisfaction"]  # fmt: skip
 CHILD_KPIS = ["sales_revenue", "leads", "cpl", "roi"]
 SERIES_LENGTH = {PeriodKind.DAY: 14, PeriodKind.WEEK: 12, PeriodKind.MONTH: 13, PeriodKind.QUARTER: 8,
                  PeriodKind.FISCAL_YEAR: 3, PeriodKind.CUSTOM: 13}  # fmt: skip
@@ -37,12 +30,15 @@ def _iso(text):
         return None
 
 
-def board_context(request):
-    """The node (a visible one, 404 otherwise) and the period a board page is asked for. Month by default."""
-    slug = request.GET.get("node")
-    node = visible_nodes(request.user).filter(slug=slug).first() if slug else top_nodes(request.user).first()
-    if node is None and slug:
+def board_context(request, *, default_node=None, default_range=None):
+    """The node (a visible one, 404 otherwise) and the period a page is asked for. The period by default is the
+    month, or the custom `default_range` (start, end) when given; the node by default is `default_node` when given
+    and visible, else the person's top node."""
+    slug = request.GET.get("node") or (default_node.slug if default_node is not None else None)
+    node = visible_nodes(request.user).filter(slug=slug).first() if slug else None
+    if node is None and slug and "node" in request.GET:
         raise Http404
+    node = node or top_nodes(request.user).first()
     if node is None:
         return None
     network = node_network(node=node)
@@ -51,6 +47,8 @@ def board_context(request):
     if kind not in PeriodKind.values:
         kind = PeriodKind.MONTH
     start, end = _iso(request.GET.get("start")), _iso(request.GET.get("end"))
+    if "period" not in request.GET and default_range is not None:
+        kind, (start, end) = PeriodKind.CUSTOM, default_range
     if kind == PeriodKind.CUSTOM and not (start and end and start <= end):
         kind = PeriodKind.MONTH
     period = parse_period(kind, today, start=start, end=end, fiscal_year_start_month=network.fiscal_year_start_month)
@@ -61,12 +59,20 @@ def board_context(request):
     if kind == PeriodKind.CUSTOM:
         query.update(start=start.isoformat(), end=end.isoformat())
     return {"node": node, "network": network, "today": today, "period": period, "series_periods": series_periods,
-            "period_kind": kind, "picker": PICKER, "query": query}  # fmt: skip
+            "period_kind": kind, "picker": PICKER, "query": query,
+            "breadcrumbs": list(visible_nodes(request.user).ancestors_of(node))}  # fmt: skip
 
 
 def tile_charts(tiles, series_periods):
-    labels = [p.label for p in series_periods]
+    labels = charts.axis_labels(series_periods)
     return {tile.kpi.key: json.dumps(charts.sparkline(labels, [v.value for v in tile.series])) for tile in tiles}
+
+
+def tiles_by_group(tiles):
+    """Operational tiles under their group's heading (acquisition, conversion, chatbot and messaging, cost), in the
+    catalog's group order and, inside a group, in the order the network chose."""
+    groups = [(group, [t for t in tiles if t.kpi.group == group]) for group in Group]
+    return [(group, members) for group, members in groups if members]
 
 
 @login_required
@@ -78,8 +84,10 @@ def home(request):
         return render(request, "dashboard/no_access.html", status=403)
     node, period = context["node"], context["period"]
     rows = rollup_rows(user=request.user)
-    tiles = board_tiles(rows=rows, node=node, keys=HOME_KPIS, period=period, today=context["today"],
+    keys = board_layout(network=context["network"]).home_kpis
+    tiles = board_tiles(rows=rows, node=node, keys=keys, period=period, today=context["today"],
                         series_periods=context["series_periods"])  # fmt: skip
+    operational = [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL]
     children = list(visible_nodes(request.user).filter(parent=node).order_by("name"))
     by_child = kpi_breakdown(rows=rows, node=node, keys=CHILD_KPIS, period=period, by="child", children=children)
     return render(
@@ -87,37 +95,14 @@ def home(request):
         "dashboard/home.html",
         {
             **context,
-            "breadcrumbs": list(visible_nodes(request.user).ancestors_of(node)),
             "business": [t for t in tiles if t.kpi.tier == Tier.BUSINESS],
-            "operational": [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL],
+            "operational": operational,
+            "operational_groups": tiles_by_group(operational),
             "sparklines": tile_charts(tiles, context["series_periods"]),
             "child_kpis": [CATALOG[k] for k in CHILD_KPIS],
             "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in by_child],
         },
     )
-
-
-WALL_KPIS = ["sales_revenue", "new_customers", "roi", "leads", "cpl", "capture_rate"]
-
-
-@require_GET
-@xframe_options_exempt
-def wall(request, token):
-    """The wall screen: a display link's node, no login, read-only; the page reloads itself."""
-    link = display_link_resolve(token=token)
-    if link is None:
-        raise Http404
-    node, network = link.node, node_network(node=link.node)
-    today = timezone.localdate(timezone=network.zone)
-    period = parse_period(PeriodKind.MONTH, today, fiscal_year_start_month=network.fiscal_year_start_month)
-    tiles = board_tiles(rows=restrict(DailyRollup.objects.all(), link, path_field="node_path"), node=node,
-                        keys=WALL_KPIS, period=period, today=today, series_periods=[period])  # fmt: skip
-    return render(
-        request,
-        "dashboard/wall.html",
-        {"node": node, "period": period, "tiles": tiles, "now": timezone.now(),
-         "refresh_seconds": settings.WALL_REFRESH_SECONDS},
-    )  # fmt: skip
 
 
 @require_GET

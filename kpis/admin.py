@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import network_zone
 
 from .catalog import CATALOG
-from .models import Campaign, Conversation, DailyMetric, Lead, Objective, Sale
+from .models import BoardLayout, Campaign, Conversation, DailyMetric, Lead, Objective, Sale
 from .periods import Period, PeriodKind
-from .services import local_day, objective_set
+from .selectors import DEFAULT_HOME_KPIS, DEFAULT_WALL_KPIS
+from .services import board_layout_set, kpi_keys_clean, local_day, objective_set
 
 
 class LocalDayAdminMixin:
@@ -127,4 +129,42 @@ class ObjectiveAdmin(admin.ModelAdmin):
             owner=obj.owner,
             acting_user=request.user,
         )
+        obj.pk = saved.pk
+
+
+class BoardLayoutForm(forms.ModelForm):
+    """KPI keys typed in order, one list per board; business objectives always come first on the board."""
+
+    home = forms.CharField(label=_("home board KPIs"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    wall = forms.CharField(label=_("wall screen KPIs"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = BoardLayout
+        fields = ["network"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home"].initial = ", ".join(self.instance.home_kpis or [])
+        self.fields["wall"].initial = ", ".join(self.instance.wall_kpis or [])
+        self.fields["home"].help_text = _(
+            "KPI keys separated by commas, in the order of the tiles. Empty: %(default)s. Keys: %(keys)s."
+        ) % {"default": ", ".join(DEFAULT_HOME_KPIS), "keys": ", ".join(CATALOG)}
+        self.fields["wall"].help_text = _("Empty: %(default)s.") % {"default": ", ".join(DEFAULT_WALL_KPIS)}
+
+    def clean_home(self):
+        return kpi_keys_clean(self.cleaned_data["home"].split(","), "home")
+
+    def clean_wall(self):
+        return kpi_keys_clean(self.cleaned_data["wall"].split(","), "wall")
+
+
+@admin.register(BoardLayout)
+class BoardLayoutAdmin(admin.ModelAdmin):
+    form = BoardLayoutForm
+    list_display = ["network", "home_kpis", "wall_kpis", "updated_at"]
+    autocomplete_fields = ["network"]
+
+    def save_model(self, request, obj, form, change):
+        saved = board_layout_set(network=obj.network, home_kpis=form.cleaned_data["home"],
+                                 wall_kpis=form.cleaned_data["wall"], acting_user=request.user)  # fmt: skip
         obj.pk = saved.pk

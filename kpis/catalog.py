@@ -171,6 +171,14 @@ CATALOG: dict[str, Kpi] = {
 }  # fmt: skip
 
 
+def partner_of(kpi):
+    """The KPI shown beside `kpi` on charts: the outcome an operational KPI drives, or, for an outcome, the leads
+    that feed it (new customers for leads themselves) — so that "leads up, sales down" is seen without an analyst."""
+    if kpi.drives:
+        return CATALOG[kpi.drives]
+    return CATALOG["leads"] if kpi.key != "leads" else CATALOG["new_customers"]
+
+
 def get_kpi(key):
     """The KPI `key`, or KeyError."""
     return CATALOG[key]

@@ -300,6 +300,27 @@ class Objective(models.Model):
         return f"{self.kpi} · {self.node} · {self.start}–{self.end}"
 
 
+class BoardLayout(models.Model):
+    """Which KPIs a network's people see first: the tiles of the home board (business objectives are shown first
+    whatever their place in the list, operational KPIs second, grouped) and of its wall screens. A network without
+    a row gets the defaults of kpis.selectors.board_layout."""
+
+    network = models.OneToOneField(
+        Node, verbose_name=_("network"), on_delete=models.CASCADE, related_name="board_layout",
+        limit_choices_to={"parent__isnull": True},
+    )  # fmt: skip
+    home_kpis = models.JSONField(_("home board KPIs"), default=list, blank=True)
+    wall_kpis = models.JSONField(_("wall screen KPIs"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("board layout")
+        verbose_name_plural = _("board layouts")
+
+    def __str__(self):
+        return str(self.network)
+
+
 class SliceDimension(models.TextChoices):
     SOURCE_MEDIUM = "source_medium", _("Source / medium")
     SEGMENT = "segment", _("Segment")

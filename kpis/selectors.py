@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from accounts.models import Node
-from accounts.scoping import restrict
+from accounts.scoping import restrict, restrict_with_shared
 from accounts.selectors import node_network
 
 from .catalog import CATALOG
@@ -19,7 +19,15 @@ from .engine import (
     kpi_series,
     objective_pace,
 )
-from .models import Campaign, DailyRollup, Lead, Objective, SliceRollup
+from .models import BoardLayout, Campaign, Conversation, DailyRollup, Lead, Objective, SliceRollup
+
+# What a network's boards show until its administrators choose: the first screen stays short, business objectives
+# first, then the operational KPIs next to the outcomes they drive (about twelve tiles, per the product).
+DEFAULT_HOME_KPIS = ["sales_revenue", "new_customers", "roi", "customer_growth", "leads", "qualified_lead_rate",
+                     "form_fill_rate", "customer_conversion_rate", "capture_rate", "goal_completion_rate", "cpl",
+                     "budget_used"]  # fmt: skip
+DEFAULT_WALL_KPIS = ["sales_revenue", "new_customers", "roi", "customer_growth", "leads", "qualified_lead_rate",
+                     "customer_conversion_rate", "cpl", "capture_rate", "budget_used"]  # fmt: skip
 
 
 def rollup_rows(*, user):
@@ -87,15 +95,15 @@ class Tile:
         return self.report.kpi
 
 
-def board_tiles(*, rows, node, keys, period, today, series_periods):
-    """The tiles of a board in three queries, however many tiles: values with comparisons, series, objectives."""
+def board_tiles(*, rows, node, keys, period, today, series_periods, with_objectives=True):
+    """The tiles of a board in three queries, however many tiles: values with comparisons, series, objectives.
+    Without objectives for figures that are not the node's own whole (one campaign's share, say)."""
     reports = kpi_reports(rows=rows, node=node, keys=keys, period=period, today=today)
     series = kpi_series(rows=rows, node=node, keys=keys, periods=series_periods)
-    targets = dict(
-        Objective.objects.filter(node=node, kpi__in=keys, start=period.start, end=period.end).values_list(
-            "kpi", "target"
-        )
-    )
+    targets = {}
+    if with_objectives:
+        targets = dict(Objective.objects.filter(node=node, kpi__in=keys, start=period.start, end=period.end)
+                       .values_list("kpi", "target"))  # fmt: skip
     return [
         Tile(
             reports[key],
@@ -110,12 +118,26 @@ def board_tiles(*, rows, node, keys, period, today, series_periods):
     ]
 
 
-def leads_under(*, node, start, end, campaign_id=None, search=""):
-    """Leads of `node`'s subtree that came in between `start` and `end`, newest first. Unscoped: callers pass it
-    through the one door (the API's scoped base view, or restrict() for pages)."""
+def _yes_no(value):
+    """A list filter's "yes" / "no" / "unknown" into a lookup value; anything else means no filter."""
+    return {"yes": True, "no": False, "unknown": None}.get(value, ...)
+
+
+def leads_under(*, node, start, end, campaign_id=None, search="", source="", medium="", segment="", qualified="",
+                customer="", min_score=None):  # fmt: skip
+    """Leads of `node`'s subtree that came in between `start` and `end`, newest first, narrowed by the list's
+    filters (qualified / customer: "yes", "no" or "unknown"). Unscoped: callers pass it through the one door (the
+    API's scoped base view, or restrict() for pages)."""
     leads = Lead.objects.filter(node__path__startswith=node.path, day__range=(start, end))
     if campaign_id:
         leads = leads.filter(campaign_id=campaign_id)
+    exact = {"source": source, "medium": medium, "segment": segment}
+    leads = leads.filter(**{field: value for field, value in exact.items() if value})
+    for field, wanted in (("qualified", _yes_no(qualified)), ("customer", _yes_no(customer))):
+        if wanted is not ...:
+            leads = leads.filter(**({f"{field}__isnull": True} if wanted is None else {field: wanted}))
+    if min_score is not None:
+        leads = leads.filter(score__gte=min_score)
     search = search.strip()
     if search:
         leads = leads.filter(
@@ -125,6 +147,55 @@ def leads_under(*, node, start, end, campaign_id=None, search=""):
     return leads.select_related("node", "campaign").order_by("-created_at", "-id")
 
 
+CONVERSATION_FLAGS = ("captured_contact", "goal_completed", "self_served", "escalated")
+
+
+def conversations_under(*, node, start, end, channel="", segment="", search="", **flags):
+    """Conversations of `node`'s subtree started between `start` and `end`, newest first; `flags` are
+    CONVERSATION_FLAGS set to "yes" or "no". Unscoped, like leads_under."""
+    conversations = Conversation.objects.filter(node__path__startswith=node.path, day__range=(start, end))
+    if channel:
+        conversations = conversations.filter(channel=channel)
+    if segment:
+        conversations = conversations.filter(segment=segment)
+    for field in CONVERSATION_FLAGS:
+        wanted = _yes_no(flags.get(field, ""))
+        if wanted in (True, False):
+            conversations = conversations.filter(**{field: wanted})
+    search = search.strip()
+    if search:
+        conversations = conversations.filter(Q(external_id__icontains=search)
+                                             | Q(lead__external_id__icontains=search))  # fmt: skip
+    return conversations.select_related("node", "lead").order_by("-started_at", "-id")
+
+
+def lead_filter_choices(*, node, start, end):
+    """The sources, media and segments met among `node`'s leads of the period, for the list's filter menus."""
+    leads = Lead.objects.filter(node__path__startswith=node.path, day__range=(start, end)).order_by()
+    return {field: sorted(v for v in leads.values_list(field, flat=True).distinct() if v)
+            for field in ("source", "medium", "segment")}  # fmt: skip
+
+
+def campaigns_visible(*, user):
+    """Campaigns `user` may open: those of their nodes, and those shared from above (a region's or the network's
+    campaign that also runs on their nodes). Figures of a shared campaign are still read through rollup_rows, so a
+    franchisee sees what it did on their own node only."""
+    return restrict_with_shared(Campaign.objects.select_related("node"), user)
+
+
 def campaign_names(*, user, ids):
     """{campaign id: campaign} for the visible ones among `ids`."""
-    return {c.pk: c for c in restrict(Campaign.objects.filter(pk__in=ids), user)}
+    return {c.pk: c for c in campaigns_visible(user=user).filter(pk__in=ids)}
+
+
+@dataclass(frozen=True)
+class Layout:
+    home_kpis: list
+    wall_kpis: list
+
+
+def board_layout(*, network):
+    """The KPIs of `network`'s home board and wall screens: its own choice, or the defaults."""
+    chosen = BoardLayout.objects.filter(network=network).values("home_kpis", "wall_kpis").first() or {}
+    return Layout(home_kpis=[k for k in chosen.get("home_kpis") or DEFAULT_HOME_KPIS if k in CATALOG],
+                  wall_kpis=[k for k in chosen.get("wall_kpis") or DEFAULT_WALL_KPIS if k in CATALOG])  # fmt: skip

@@ -11,7 +11,7 @@ from accounts.models import AuditAction
 from accounts.services import audit_record
 
 from .catalog import CATALOG
-from .models import Objective
+from .models import BoardLayout, Objective
 
 
 def local_day(*, moment, zone):
@@ -44,3 +44,36 @@ def objective_set(*, kpi, node, period, target, owner=None, acting_user=None):
         owner=owner.email if owner else None,
     )  # fmt: skip
     return objective, created
+
+
+MAX_BOARD_TILES = 24
+
+
+def kpi_keys_clean(keys, field):
+    """KPI keys as typed (blanks dropped), checked against the catalog; ValidationError on `field` otherwise."""
+    keys = [k.strip() for k in keys if k.strip()]
+    unknown = [k for k in keys if k not in CATALOG]
+    if unknown:
+        raise ValidationError({field: _("Unknown KPI: %(keys)s.") % {"keys": ", ".join(unknown)}})
+    if len(set(keys)) != len(keys):
+        raise ValidationError({field: _("A KPI appears twice.")})
+    if len(keys) > MAX_BOARD_TILES:
+        raise ValidationError({field: _("At most %(n)s tiles: too much information kills information.")
+                               % {"n": MAX_BOARD_TILES}})  # fmt: skip
+    return keys
+
+
+@transaction.atomic
+def board_layout_set(*, network, home_kpis, wall_kpis, acting_user=None):
+    """Choose the KPIs of a network's home board and wall screens (empty lists: the defaults)."""
+    if network.parent_id is not None:
+        raise ValidationError(_("A board layout belongs to a network."))
+    layout, _created = BoardLayout.objects.update_or_create(
+        network=network,
+        defaults={"home_kpis": kpi_keys_clean(home_kpis, "home_kpis"),
+                  "wall_kpis": kpi_keys_clean(wall_kpis, "wall_kpis")},
+    )  # fmt: skip
+    audit_record(actor=acting_user, action=AuditAction.BOARD_LAYOUT_SET, node=network,
+                 summary=f"board of {network.slug}: {', '.join(layout.home_kpis) or 'default'}; wall: "
+                         f"{', '.join(layout.wall_kpis) or 'default'}")  # fmt: skip
+    return layout

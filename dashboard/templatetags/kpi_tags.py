@@ -29,20 +29,37 @@ def kpi_number(value, kpi, currency="EUR"):
     return format_kpi_number(value, kpi, currency)
 
 
+@register.filter
+def money(value, currency="EUR"):
+    """An amount of money: "1 234 €" from a thousand up, "12,50 €" below; "—" when unknown."""
+    if value is None:
+        return NO_VALUE
+    places = 0 if abs(value) >= 1000 else 2
+    return f"{number_format(value, places, force_grouping=True)} {currency_symbol(currency)}"
+
+
+@register.filter
+def duration(seconds):
+    """Seconds as people read them: "4 min 05 s", "45 s"; "—" when unknown."""
+    if seconds is None:
+        return NO_VALUE
+    minutes, rest = divmod(int(Decimal(seconds)), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
 def format_kpi_number(value, kpi, currency):
     if value is None:
         return NO_VALUE
     unit = kpi.unit
     if unit == "count":
-        return intcomma(value)
+        # Targets are stored with four decimals; a count target of 2449.0000 reads "2 449".
+        return intcomma(int(value) if Decimal(value) == int(value) else value)
     if unit == "money":
-        places = 0 if abs(value) >= 1000 else 2
-        return f"{number_format(value, places, force_grouping=True)} {currency_symbol(currency)}"
+        return money(value, currency)
     if unit == "%":
         return f"{number_format(value, 1, force_grouping=True)} %"
     if unit == "seconds":
-        minutes, seconds = divmod(int(Decimal(value)), 60)
-        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+        return duration(value)
     return number_format(value, 2, force_grouping=True)
 
 
@@ -95,6 +112,12 @@ def pace_label(pace):
         Pace.OFF_TRACK: _("off track"),
         Pace.NOT_STARTED: _("not started"),
     }.get(pace, pace)
+
+
+@register.filter
+def pace_symbol(pace):
+    """A shape beside the pace's word and colour, so that it reads in black and white too."""
+    return {Pace.ON_TRACK: "✔", Pace.AT_RISK: "⚠", Pace.OFF_TRACK: "✖"}.get(pace, "")
 
 
 @register.simple_tag

@@ -175,3 +175,20 @@ def test_home_query_count_does_not_grow_with_the_network(client, network, region
     assert tile_value(page, "leads") == str(franchisees * (franchisees + 1) // 2)
     if board == "region":
         assert len(ranking(page)) == franchisees
+
+
+def test_the_board_shows_the_networks_chosen_tiles_objectives_first_and_kpis_grouped(client, franchisor, network,
+                                                                                     facts):  # fmt: skip
+    from kpis.services import board_layout_set
+
+    board_layout_set(network=network, home_kpis=["cpl", "capture_rate", "sales_revenue", "leads", "cac"],
+                     wall_kpis=[])  # fmt: skip
+    log_in(client, franchisor)
+
+    response = client.get("/")
+
+    assert [t.kpi.key for t in response.context["business"]] == ["sales_revenue"]
+    groups = [(group.value, [t.kpi.key for t in tiles]) for group, tiles in response.context["operational_groups"]]
+    assert groups == [("acquisition", ["leads"]), ("chatbot", ["capture_rate"]), ("cost", ["cpl", "cac"])]
+    page = response.content.decode()
+    assert page.index('href="/kpi/sales_revenue/') < page.index('href="/kpi/leads/') < page.index('href="/kpi/cpl/')

@@ -47,4 +47,5 @@ def screenshot(page):
         page.screenshot(path=str(path), full_page=True)
         return path
 
+    take.folder = SCREENSHOTS
     return take

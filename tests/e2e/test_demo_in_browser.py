@@ -64,6 +64,7 @@ def test_each_role_drills_from_a_tile_down_to_a_single_lead(demo, live_server, p
     log_in(page, live_server, f"{login}@linguaviva.example")
     assert page.locator("h1").inner_text() == node_name
     page.wait_for_selector(".sparkline[data-drawn]")
+    assert page.locator("#objectives-title + .tiles .tile").count() >= 3  # business objectives come first
     screenshot(f"board-{login}")
 
     page.click(".tile >> text=Leads")
@@ -71,25 +72,59 @@ def test_each_role_drills_from_a_tile_down_to_a_single_lead(demo, live_server, p
     assert page.locator("h1").inner_text().startswith("Leads")
     screenshot(f"kpi-leads-{login}")
 
-    page.click("text=Voir les leads")
-    first_lead = page.locator("table.ranking tbody tr").first
-    assert first_lead.locator("td").first.inner_text().startswith("demo-lead-")
-    screenshot(f"leads-{login}")
+    page.click(".drill-links >> text=Campagnes")
+    assert page.locator("h1").inner_text().startswith("Campagnes")
+    page.locator("table.ranking tbody th a").first.click()
+    page.wait_for_selector(".chart[data-drawn]")
+    campaign = page.locator("h1").inner_text()
+    screenshot(f"campaign-{login}")
+
+    page.click("text=Voir les leads de cette campagne")
+    assert campaign in page.locator("h1").inner_text()
+    page.locator("table.ranking tbody tr td a").first.click()
+    assert page.locator("h1").inner_text().startswith("Lead demo-lead-")
+    assert page.locator("dl.facts").is_visible()
+    screenshot(f"lead-{login}")
 
 
-def test_a_wall_link_runs_unattended_and_reloads_itself(demo, live_server, page, screenshot, settings):
+def test_a_franchisee_reads_the_board_on_a_phone(demo, live_server, browser, screenshot):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True)
+    phone = context.new_page()
+    log_in(phone, live_server, "marseille@linguaviva.example")
+    phone.wait_for_selector(".sparkline[data-drawn]")
+
+    widest = phone.evaluate("Math.max(...[...document.querySelectorAll('.tile')]"
+                            ".map(tile => tile.getBoundingClientRect().right))")
+    assert widest <= 390  # tiles fit the screen: no sideways scrolling to read a figure
+    phone.screenshot(path=str(screenshot.folder / "board-marseille-phone.png"), full_page=True)
+    context.close()
+
+
+def test_a_wall_link_runs_unattended_rotates_and_reloads_itself(demo, live_server, page, screenshot, settings):
     from accounts.models import Node
-    from accounts.services import display_link_create
+    from accounts.services import display_link_create, playlist_parse
 
     settings.WALL_REFRESH_SECONDS = 2
-    _, token = display_link_create(node=Node.objects.get(slug="linguaviva"), days=1)
+    _, token = display_link_create(node=Node.objects.get(slug="linguaviva"), days=1,
+                                   playlist=playlist_parse("objectives:5, ranking:5, kpi.sales_revenue@sud:5"))
     page.set_viewport_size({"width": 1920, "height": 1080})
 
     page.goto(f"{live_server.url}/wall/{token}/")
     assert page.locator("h1").inner_text() == "Linguaviva"
+    assert page.locator(".slide-objectives").is_visible() and not page.locator(".slide-ranking").is_visible()
+    page.wait_for_selector(".slide-objectives .sparkline[data-drawn]")
+    screenshot("wall-1080p")
+
+    # It reloads by itself every 2 s (nobody touches it), and moves on to the next slide after 5 s, reloads or not.
     page.evaluate("window.stillTheSamePage = true")
     page.wait_for_function("window.stillTheSamePage === undefined", timeout=10000)
-    assert page.locator(".wall-tile").count() == 6
-    screenshot("wall-1080p")
+    page.wait_for_selector(".slide-ranking:not([hidden])", timeout=15000)
+    page.wait_for_selector(".slide-ranking .chart[data-drawn]")
+    screenshot("wall-ranking-1080p")
+
     page.set_viewport_size({"width": 3840, "height": 2160})
+    page.goto(f"{live_server.url}/wall/{token}/#slide=1")
+    page.wait_for_selector(".slide-objectives .sparkline[data-drawn]")
+    font = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.wall-value')).fontSize)")
+    assert font >= 150  # the figures grow with the screen: readable from 4 metres on a 4K screen
     screenshot("wall-2160p")

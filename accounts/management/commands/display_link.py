@@ -1,8 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from accounts.models import Node
-from accounts.services import display_link_create
+from accounts.services import display_link_create, playlist_parse
 
 
 class Command(BaseCommand):
@@ -12,12 +13,23 @@ class Command(BaseCommand):
         parser.add_argument("node_slug")
         parser.add_argument("--days", type=int, default=30, help="Days before the link expires (default 30).")
         parser.add_argument("--label", default="", help="Where the screen hangs, e.g. 'Head office, 3rd floor'.")
+        parser.add_argument(
+            "--playlist",
+            default="",
+            help="Slides, each BOARD[.KPI][@NODE]:SECONDS, comma-separated; boards: objectives, operations, ranking, "
+            "kpi. Example: 'objectives:30,operations:30,kpi.sales_revenue@sud:20'. Default: the node's own boards.",
+        )
+        parser.add_argument("--refresh", type=int, default=None, help="Seconds between reloads (default 300).")
 
-    def handle(self, *args, node_slug, days, label, **options):
+    def handle(self, *args, node_slug, days, label, playlist, refresh, **options):
         node = Node.objects.filter(slug=node_slug).first()
         if node is None:
             raise CommandError(f"Unknown node {node_slug!r}.", returncode=2)
         if days < 1:
             raise CommandError("--days must be at least 1.", returncode=2)
-        _, token = display_link_create(node=node, days=days, label=label)
+        try:
+            _, token = display_link_create(node=node, days=days, label=label, playlist=playlist_parse(playlist),
+                                           refresh_seconds=refresh)  # fmt: skip
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages), returncode=2) from None
         self.stdout.write(reverse("dashboard:wall", args=[token]))
