@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.constants import NodeKind, Role
 from accounts.services import node_upsert, user_grant
-from kpis.models import Lead, Sale
+from kpis.models import Campaign, Lead, Sale
 from kpis.rollups import rollups_refresh
 
 from ..conftest import PASSWORD
@@ -37,8 +37,11 @@ def world(tree, network, franchisee_lille, franchisee_nice):
     facts = [(franchisee_lille, "LILLE-LEAD-1", 111), (franchisee_nice, "NICE-LEAD-1", 987654),
              (rival_shop, "RIVAL-LEAD-1", 555777)]  # fmt: skip
     for node, external_id, revenue in facts:
+        campaign = Campaign.objects.create(external_id=f"{external_id}-CAMPAIGN", name=f"Campaign of {node.name}",
+                                           channel="google_ads", node=node)  # fmt: skip
         leads[node.slug] = Lead.objects.create(external_id=external_id, created_at=MOMENT, day=DAY, node=node,
-                                               source="google", customer=True, revenue=revenue)  # fmt: skip
+                                               campaign=campaign, source="google", customer=True,
+                                               revenue=revenue)  # fmt: skip
         Sale.objects.create(node=node, date=DAY, revenue=revenue)
     rollups_refresh(network=network)
     rollups_refresh(network=rival)
@@ -71,8 +74,10 @@ def url_patterns(resolver=None, prefix=""):
 
 
 def fill(route, foreign_lead):
-    """A concrete path for `route`, with ids of a foreign subtree."""
-    values = {"<str:key>": "leads", "<int:pk>": str(foreign_lead.pk), "{key}": "leads", "{id}": str(foreign_lead.pk)}
+    """A concrete path for `route`, with ids of a foreign subtree: the foreign lead's, or its campaign's on campaign
+    routes."""
+    target = foreign_lead.campaign if route.startswith("campaigns/") else foreign_lead
+    values = {"<str:key>": "leads", "<int:pk>": str(target.pk), "{key}": "leads", "{id}": str(target.pk)}
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)
     assert "<" not in route and "{" not in route, f"teach the access matrix how to fill {route}"
