@@ -15,15 +15,35 @@ from .models import DisplayLink, Node
 NETWORK_WIDE_ROLES = {Role.FRANCHISOR_ADMIN, Role.EXECUTIVE}
 
 
+SCOPE_CACHE = "_visible_root_paths"
+
+
 def visible_root_paths(user):
     """The paths of the highest nodes `user` may see; None means no restriction (superuser). A wall screen's
-    display link (already resolved, so active) sees its node's subtree."""
+    display link (already resolved, so active) sees its node's subtree.
+
+    Remembered on the user object, which lives for one request, as Django's ModelBackend remembers permissions
+    (`_perm_cache`): a page narrows several querysets and would otherwise read the same role assignments each time.
+    The services that grant and revoke forget it on the instances they hold; code that keeps another instance of the
+    same person across a role change fetches them again."""
     if isinstance(user, DisplayLink):
         return [user.node.path]
     if not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
+    if not hasattr(user, SCOPE_CACHE):
+        setattr(user, SCOPE_CACHE, _role_root_paths(user))
+    return list(getattr(user, SCOPE_CACHE))
+
+
+def forget_scope(user):
+    """Drop what visible_root_paths remembered on this user object (after a grant or a revocation)."""
+    if hasattr(user, SCOPE_CACHE):
+        delattr(user, SCOPE_CACHE)
+
+
+def _role_root_paths(user):
     paths = set()
     for role, path in user.role_assignments.values_list("role", "node__path"):
         if role in NETWORK_WIDE_ROLES:

@@ -23,6 +23,7 @@ from kpis.catalog import CATALOG  # a plain module of definitions: no model, no 
 
 from .constants import ALLOWED_PARENT_KIND, WALL_REFRESH_SECONDS, WALL_SLIDE_SECONDS, NodeKind, Role, WallBoard
 from .models import AuditAction, AuditEvent, DisplayLink, Node, RoleAssignment, User
+from .scoping import forget_scope
 
 
 def _check_parent(*, kind, parent):
@@ -107,6 +108,7 @@ def user_grant(*, email, role, node, password=None, first_name="", last_name="",
         user.set_password(password)
         user.save(update_fields=["password"])
     _, granted = RoleAssignment.objects.get_or_create(user=user, node=node, role=role)
+    forget_scope(user)
     if granted:
         audit_record(actor=acting_user, action=AuditAction.ROLE_GRANTED, node=node,
                      summary=f"{email}: {role.value} on {node.slug}", email=email, role=role.value)  # fmt: skip
@@ -120,6 +122,7 @@ def role_revoke(*, assignment, acting_user=None):
                  summary=f"{assignment.user.email}: {assignment.role} on {assignment.node.slug}",
                  email=assignment.user.email, role=assignment.role)  # fmt: skip
     assignment.delete()
+    forget_scope(assignment.user)
 
 
 DISPLAY_LINK_SALT = "accounts.display_link"

@@ -258,3 +258,17 @@ def test_after_a_move_the_old_region_no_longer_reads_the_moved_franchisees_figur
 
     assert not rollup_rows(user=region_manager_nord).exists()
     assert sum(r.sales_revenue for r in rollup_rows(user=manager_sud)) == 100
+
+
+def test_a_persons_scope_is_read_once_per_request_and_follows_a_grant(tree, region_nord, franchisee_nice,
+                                                                      django_assert_num_queries):  # fmt: skip
+    user = RoleAssignmentFactory(role=Role.REGION_MANAGER, node=region_nord).user
+    user = User.objects.get(pk=user.pk)  # as a request would load them
+
+    with django_assert_num_queries(3):  # the roles once, then the nodes twice
+        first, second = list(visible_nodes(user)), list(visible_nodes(user))
+    assert {n.slug for n in first} == {n.slug for n in second} == {"nord", "lille", "roubaix"}
+
+    granted, _created = user_grant(email=user.email, role=Role.FRANCHISEE, node=franchisee_nice)
+    assert slugs(visible_nodes(granted)) == {"nord", "lille", "roubaix", "nice"}
+    assert slugs(visible_nodes(User.objects.get(pk=user.pk))) == {"nord", "lille", "roubaix", "nice"}

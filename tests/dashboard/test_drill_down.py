@@ -207,3 +207,24 @@ def test_a_marketing_manager_of_a_region_drills_within_it(client, region_nord, c
     assert client.get("/campaigns/", {"node": "nord"}).status_code == 200
     assert client.get(f"/campaigns/{campaigns['lille'].pk}/").status_code == 200
     assert client.get(f"/campaigns/{campaigns['nice'].pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "bound"),
+    [
+        ("/campaigns/", {"node": "acme"}, 12),
+        ("/campaign/", {"node": "acme"}, 14),
+        ("/leads/", {"node": "acme"}, 12),
+        ("/conversations/", {"node": "acme"}, 10),
+    ],
+)
+def test_drill_pages_cost_a_bounded_number_of_queries(client, franchisor, campaigns, leads, conversations,
+                                                      django_assert_max_num_queries, path, params, bound):  # fmt: skip
+    if path == "/campaign/":
+        path = f"/campaigns/{campaigns['shared'].pk}/"
+    log_in(client, franchisor)
+
+    with django_assert_max_num_queries(bound):
+        response = client.get(path, {**params, "period": "month"})
+
+    assert response.status_code == 200
