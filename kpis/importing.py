@@ -418,9 +418,9 @@ class ConversationFormat(FactFormat):
     name, model = "conversations", Conversation
     required = ("external_id", "started_at", "node_slug")
     optional = ("channel", "captured_contact", "goal_completed", "self_served", "escalated", "rating", "rating_scale",
-                "duration_seconds", "messages", "lead_external_id")  # fmt: skip
+                "duration_seconds", "messages", "lead_external_id", "segment")  # fmt: skip
     fields = ("started_at", "day", "node_id", "channel", "captured_contact", "goal_completed", "self_served",
-              "escalated", "rating", "rating_scale", "duration_seconds", "messages", "lead_id")  # fmt: skip
+              "escalated", "rating", "rating_scale", "duration_seconds", "messages", "lead_id", "segment")  # fmt: skip
     column_fields = {"started_at": ("started_at", "day"), "node_slug": ("node_id",), "lead_external_id": ("lead_id",),
                      # a rating means nothing without its scale: the two are always set together
                      "rating": ("rating", "rating_scale"), "rating_scale": ("rating", "rating_scale")}  # fmt: skip
@@ -449,6 +449,7 @@ class ConversationFormat(FactFormat):
             if row.get("duration_seconds")
             else None,
             "messages": _count("messages", row["messages"]) if row.get("messages") else None,
+            "segment": _text("segment", row.get("segment") or ""),
         }
         scale = _count("rating_scale", row["rating_scale"]) if row.get("rating_scale") else None
         if scale is not None and scale not in RATING_SCALES:
@@ -558,7 +559,7 @@ def _clean(rows, columns, label, report, result):
             result.rejected += 1
             continue
         try:
-            yield reference, {k: v.strip() if type(v) is str else _cell(k, v) for k, v in row.items()}
+            yield reference, {k: v.strip() if isinstance(v, str) else _cell(k, v) for k, v in row.items()}
         except RowError as error:
             report(f"{at}: {error.column}: {error.reason}")
             result.rejected += 1

@@ -11,7 +11,7 @@ from accounts.models import AuditAction
 from accounts.services import audit_record
 
 from .catalog import CATALOG
-from .models import Objective
+from .models import Campaign, Conversation, DailyMetric, Lead, Objective, Sale
 
 
 def local_day(*, moment, zone):
@@ -44,3 +44,15 @@ def objective_set(*, kpi, node, period, target, owner=None, acting_user=None):
         owner=owner.email if owner else None,
     )  # fmt: skip
     return objective, created
+
+
+@transaction.atomic
+def facts_clear(*, node):
+    """Delete every fact of `node`'s subtree (campaigns with their daily metrics, leads, conversations, sales), for a
+    source whose records are the whole truth of that subtree (the demo). The caller refreshes the rollups."""
+    path = node.path
+    Conversation.objects.filter(node__path__startswith=path).delete()
+    Lead.objects.filter(node__path__startswith=path).delete()
+    DailyMetric.objects.filter(campaign__node__path__startswith=path).delete()
+    Campaign.objects.filter(node__path__startswith=path).delete()
+    Sale.objects.filter(node__path__startswith=path).delete()

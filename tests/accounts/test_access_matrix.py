@@ -72,7 +72,8 @@ def url_patterns(resolver=None, prefix=""):
 
 def fill(route, foreign_lead):
     """A concrete path for `route`, with ids of a foreign subtree."""
-    values = {"<str:key>": "leads", "<int:pk>": str(foreign_lead.pk), "{key}": "leads", "{id}": str(foreign_lead.pk)}
+    values = {"<str:key>": "leads", "<int:pk>": str(foreign_lead.pk), "{key}": "leads", "{id}": str(foreign_lead.pk),
+              "<slug:source_slug>": "any-source", "{source_slug}": "any-source"}  # fmt: skip
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)
     assert "<" not in route and "{" not in route, f"teach the access matrix how to fill {route}"
