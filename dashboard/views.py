@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.scoping import restrict, top_nodes, visible_nodes
 from accounts.selectors import node_network
 from accounts.services import display_link_resolve
+from ingestion.selectors import data_freshness
 from kpis.catalog import CATALOG, Tier
 from kpis.engine import kpi_breakdown
 from kpis.models import DailyRollup
@@ -88,6 +89,7 @@ def home(request):
         {
             **context,
             "breadcrumbs": list(visible_nodes(request.user).ancestors_of(node)),
+            "freshness": data_freshness(node=node),
             "business": [t for t in tiles if t.kpi.tier == Tier.BUSINESS],
             "operational": [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL],
             "sparklines": tile_charts(tiles, context["series_periods"]),
