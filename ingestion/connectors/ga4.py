@@ -13,7 +13,6 @@ credentials: `client_id`, `client_secret`, `refresh_token` (or the source's secr
 """
 
 from collections import defaultdict
-from datetime import datetime
 
 from kpis.models import Campaign
 
@@ -77,10 +76,8 @@ class Connector(OAuthRefresh, BaseConnector):
                 skipped += 1
                 continue
             raw_day = row.get("date", "")
-            try:
-                day = datetime.strptime(raw_day, "%Y%m%d").date().isoformat()
-            except ValueError:
-                day = raw_day  # passed on for the import to reject, with the row that carried it
+            # YYYYMMDD becomes the contract's YYYY-MM-DD; anything else goes on as it came, for the import to reject
+            day = f"{raw_day[:4]}-{raw_day[4:6]}-{raw_day[6:]}" if len(raw_day) == 8 and raw_day.isdigit() else raw_day
             key = (f"{prefix}{campaign_id}", day)
             wanted.setdefault(key[0], []).append(key)
             first_reference.setdefault(key, f"runReport row {number} ({row.get('sessionSourceMedium')}, campaign "

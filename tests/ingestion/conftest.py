@@ -29,7 +29,7 @@ def recorded(name, **values):
 class Provider:
     """A provider's API on a local port. `on(method, path, *answers)` scripts what a path answers, in order; the last
     answer repeats. An answer is (status, body, headers) or a callable(request) returning one. Every request is kept
-    in `requests` as a dict: method, path, query, headers, body (parsed JSON or form)."""
+    in `requests` as a dict: method, path, query, headers (lower-case names), body (parsed JSON or form)."""
 
     def __init__(self):
         self.routes, self.requests, self.lock = {}, [], threading.Lock()
@@ -47,7 +47,7 @@ class Provider:
                 else:
                     body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                 request = {"method": self.command, "path": parts.path, "query": parse_qs(parts.query),
-                           "headers": dict(self.headers), "body": body}  # fmt: skip
+                           "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}  # fmt: skip
                 with provider.lock:
                     provider.requests.append(request)
                     answers = provider.routes.get((self.command, parts.path))
