@@ -87,17 +87,18 @@ def source_credentials(*, source):
     return credentials_decrypt(source.credentials)
 
 
-def sync_queue(*, source, trigger, since=None, dispatch=True):
+def sync_queue(*, source, trigger, since=None, dispatch=True, now=None):
     """A new run of `source`, queued for a worker once this transaction commits (`dispatch`), or for the caller to
     run. A source has one queued or running run at most: if there is one, it is returned and nothing is queued.
     Returns (run, created)."""
     try:
         with transaction.atomic():
-            run = SyncRun.objects.create(source=source, trigger=trigger, window_start=since)
+            run = SyncRun.objects.create(source=source, trigger=trigger, window_start=since,
+                                         queued_at=now or timezone.now())  # fmt: skip
     except IntegrityError:
         active = SyncRun.objects.filter(source=source, status__in=ACTIVE_STATUSES).first()
         if active is None:  # it finished in between: try once more
-            return sync_queue(source=source, trigger=trigger, since=since, dispatch=dispatch)
+            return sync_queue(source=source, trigger=trigger, since=since, dispatch=dispatch, now=now)
         return active, False
     if dispatch:
         transaction.on_commit(lambda: _send(run))
@@ -127,7 +128,7 @@ def syncs_dispatch_due(*, now=None):
             )
             if not claimed:
                 continue  # another dispatcher took it
-            run, created = sync_queue(source=source, trigger=SyncTrigger.SCHEDULE)
+            run, created = sync_queue(source=source, trigger=SyncTrigger.SCHEDULE, now=now)
             if created:
                 queued.append(run)
     _requeue_stale(now)
