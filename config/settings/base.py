@@ -141,6 +141,7 @@ CELERY_TIMEZONE = "UTC"
 # middle of a sync has its task redelivered. Longer than any task's hard time limit, or a slow task would run twice
 # (the per-source lock would stop the second one, but it would wait for nothing).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
