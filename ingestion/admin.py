@@ -51,28 +51,26 @@ class DataSourceAdmin(admin.ModelAdmin):
         source_schedule_set(source=obj, time_of_day=obj.schedule_time, enabled=obj.enabled)  # computes next_run_at
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: read, never written by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ReadOnlyAdmin):
     list_display = ["source", "trigger", "status", "queued_at", "finished_at", "created", "updated", "unchanged",
                     "rejected", "attempt"]  # fmt: skip
     list_filter = ["status", "trigger"]
     search_fields = ["source__slug", "error"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["source", "kind", "received_at", "status", "created", "updated", "unchanged", "rejected"]
     list_filter = ["status", "kind"]
     search_fields = ["source__slug", "digest"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

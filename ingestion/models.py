@@ -28,6 +28,18 @@ class WorkerHeartbeat(models.Model):
         return self.hostname
 
 
+class RowCounts(models.Model):
+    """What an import did to the facts, row by row."""
+
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+
+    class Meta:
+        abstract = True
+
+
 class DataSource(models.Model):
     """Where facts of one node's subtree come from: an ad platform, analytics, a CRM, a chatbot export, a CSV drop
     folder, a webhook, or the demo. It writes only facts of its node's subtree.
@@ -66,7 +78,7 @@ class DataSource(models.Model):
         return self.name or self.slug
 
 
-class SyncRun(models.Model):
+class SyncRun(RowCounts):
     """One sync of one source: what started it, the window of days it pulled, what it did to the facts (rows
     created, updated, unchanged, rejected, with the first reasons), how long it took, and why it failed. `attempt`
     counts the workers that took it (a retry, or a new worker after one was lost); `notes` says what happened on
@@ -77,10 +89,6 @@ class SyncRun(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=SyncStatus.choices, default=SyncStatus.QUEUED)
     window_start = models.DateField(_("from"), null=True, blank=True)
     window_end = models.DateField(_("to"), null=True, blank=True)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rejected_reasons = models.TextField(_("rejected rows"), blank=True)
     queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -109,7 +117,7 @@ class SyncRun(models.Model):
         return self.created + self.updated + self.unchanged
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(RowCounts):
     """One signed POST to a source's webhook, kept as received (raw body) and processed after commit. The digest
     of the body is unique per source: delivering the same body again has no further effect."""
 
@@ -124,10 +132,6 @@ class WebhookDelivery(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.RECEIVED)  # fmt: skip
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    rejected = models.PositiveIntegerField(_("rejected"), default=0)
     errors = models.TextField(_("errors"), blank=True)
 
     class Meta:

@@ -23,6 +23,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from accounts.selectors import network_zone
+
 from .base import Connector as BaseConnector
 from .base import OAuthRefresh, amount
 
@@ -133,8 +135,6 @@ class Connector(OAuthRefresh, BaseConnector):
         return row
 
     def records(self):
-        from accounts.selectors import network_zone
-
         self.node_zone, self.capped = network_zone(node=self.node), 0
         since = self._since()
         contacts = {c["id"]: c for c in self._search("contacts", "lastmodifieddate", self._contact_properties(), since)}

@@ -1,18 +1,11 @@
 import sys
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ingestion.constants import SyncStatus
 from ingestion.models import DataSource
 from ingestion.services import sync_now
-
-
-def iso_date(text):
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"{text!r} is not a date (YYYY-MM-DD).", returncode=2) from error
+from kpis.management.commands.kpi import iso_date
 
 
 class Command(BaseCommand):
