@@ -13,8 +13,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-# collectstatic needs a secret and hosts to import production settings; they are build-time placeholders only.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+# collectstatic needs secrets and hosts to import production settings; they are build-time placeholders only.
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost INGESTION_ENCRYPTION_KEY=$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
+    python manage.py collectstatic --noinput \
     && python manage.py compilemessages --ignore /opt/venv
 
 USER app

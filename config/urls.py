@@ -8,6 +8,8 @@ from dashboard.views import healthz
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before api/v1/: signed by the source, not by a session or a token.
+    path("api/v1/webhooks/", include("ingestion.urls")),
     path("api/v1/", include("dashboard.api_urls")),
     path("admin/", admin.site.urls),
     path("login/", LoginView.as_view(), name="login"),

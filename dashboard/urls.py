@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import budget, drill, team, views, wall
+from . import budget, drill, sources, team, views, wall
 
 app_name = "dashboard"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite, name="team-invite"),
     path("team/roles/<int:pk>/revoke/", team.team_revoke, name="team-revoke"),
+    path("sources/", sources.sources, name="sources"),
+    path("sources/<int:pk>/", sources.source_detail, name="source"),
+    path("sources/<int:pk>/sync/", sources.source_sync, name="source-sync"),
+    path("sources/<int:pk>/schedule/", sources.source_schedule, name="source-schedule"),
 ]

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.scoping import top_nodes, visible_nodes
 from accounts.selectors import node_network
+from ingestion.selectors import data_freshness
 from kpis.catalog import CATALOG, Group, Tier
 from kpis.engine import kpi_breakdown
 from kpis.periods import PeriodKind, parse_period, series
@@ -95,6 +96,7 @@ def home(request):
         "dashboard/home.html",
         {
             **context,
+            "freshness": data_freshness(node=node),
             "business": [t for t in tiles if t.kpi.tier == Tier.BUSINESS],
             "operational": operational,
             "operational_groups": tiles_by_group(operational),

@@ -21,6 +21,7 @@ from accounts.constants import WallBoard
 from accounts.models import Node
 from accounts.selectors import node_network
 from accounts.services import display_link_resolve
+from ingestion.selectors import data_freshness
 from kpis.catalog import CATALOG, Tier, partner_of
 from kpis.engine import kpi_breakdown, kpi_series
 from kpis.periods import PeriodKind, parse_period, series
@@ -132,6 +133,7 @@ def wall(request, token):
     slides, period = wall_slides(link=link, today=today)
     return render(request, "dashboard/wall.html", {
         "link": link, "node": link.node, "network": network, "period": period, "slides": slides,
+        "freshness": data_freshness(node=link.node),
         "now": timezone.localtime(timezone=network.zone),
         "refresh_seconds": link.refresh_seconds or settings.WALL_REFRESH_SECONDS,
     })  # fmt: skip

@@ -1,7 +1,8 @@
 """The demo network: Linguaviva, a French language-school franchise, with 18 months of history up to today.
 
-Deterministic: the same seed and the same day give the same rows, and `demo_build` replaces the demo's facts in
-one transaction, so running it twice leaves the same data. Three stories are planted for people to find:
+Deterministic: the same seed and the same day give the same rows. The rows reach the database like any source's:
+`ingestion.demo.demo_build` registers a `demo` data source and syncs it (ingestion.connectors.demo), which replaces
+the demo's facts in one transaction, so running it twice leaves the same data. Three stories are planted:
 
 - the Sud region's leads rise over the last four months while its sales fall: the new leads arrive in the
   evening, after the call centre has closed (article 001's example);
@@ -16,8 +17,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-
 from accounts.constants import NodeKind, Role
 from accounts.models import Node, User
 from accounts.services import node_upsert, user_grant
@@ -26,7 +25,6 @@ from .constants import Channel
 from .engine import kpi_reports
 from .models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Objective, Sale
 from .periods import PeriodKind, period_containing
-from .rollups import rollups_refresh
 from .services import local_day, objective_set
 
 NETWORK = {
@@ -428,6 +426,47 @@ class DemoGenerator:
         return self.facts
 
 
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+CONVERSATION_COLUMNS = ("channel", "segment", "captured_contact", "goal_completed", "self_served", "escalated",
+                        "rating", "rating_scale", "duration_seconds", "messages")  # fmt: skip
+
+
+def demo_rows(facts):
+    """The demo's facts as the contract's rows, (kind, reference, row), kinds in dependency order: what the demo
+    data source feeds through the import pipeline."""
+    for c in facts.campaigns:
+        yield "campaigns", f"campaign {c.external_id}", {
+            "external_id": c.external_id, "name": c.name, "channel": c.channel, "node_slug": c.node.slug,
+            "start_date": _text(c.start_date), "end_date": _text(c.end_date), "budget": _text(c.budget)}  # fmt: skip
+    for m in facts.metrics:
+        yield "daily_metrics", f"metrics of {m.campaign.external_id} on {m.date}", {
+            "date": m.date.isoformat(), "campaign_external_id": m.campaign.external_id, "spend": _text(m.spend),
+            **{c: _text(getattr(m, c)) for c in ("impressions", "clicks", "visitors", "page_views", "cta_views",
+                                                 "cta_clicks", "lp_views", "form_submits")}}  # fmt: skip
+    for lead in facts.leads:
+        yield "leads", f"lead {lead.external_id}", {
+            "external_id": lead.external_id, "created_at": lead.created_at.isoformat(), "node_slug": lead.node.slug,
+            "campaign_external_id": lead.campaign.external_id if lead.campaign else "",
+            **{c: _text(getattr(lead, c)) for c in ("source", "medium", "segment", "score", "qualified", "customer",
+                                                    "revenue", "purchases")}}  # fmt: skip
+    for conversation, lead_external_id in facts.conversations:
+        yield "conversations", f"conversation {conversation.external_id}", {
+            "external_id": conversation.external_id, "started_at": conversation.started_at.isoformat(),
+            "node_slug": conversation.node.slug, "lead_external_id": lead_external_id or "",
+            **{c: _text(getattr(conversation, c)) for c in CONVERSATION_COLUMNS}}  # fmt: skip
+    for sale in facts.sales:
+        yield "sales", f"sales of {sale.node.slug} on {sale.date}", {
+            "date": sale.date.isoformat(), "node_slug": sale.node.slug,
+            **{c: _text(getattr(sale, c)) for c in ("orders", "units", "revenue", "new_customers")}}  # fmt: skip
+
+
 def demo_nodes():
     """Create or update the demo tree; returns nodes by slug."""
     network = node_upsert(kind=NodeKind.NETWORK, **NETWORK)
@@ -489,49 +528,3 @@ def demo_objectives(*, nodes, today):
                 )
                 count += 1
     return count
-
-
-@transaction.atomic
-def demo_build(*, seed=42, today, months=18, progress=None):
-    """(Re)build the demo network: its tree, its people and all its facts. Idempotent for a given seed and day."""
-    nodes = demo_nodes()
-    logins = demo_users()
-    facts = DemoGenerator(seed=seed, today=today, months=months, nodes=nodes).build(progress=progress)
-
-    under = {"node__path__startswith": nodes[NETWORK["slug"]].path}
-    Conversation.objects.filter(**under).delete()
-    Lead.objects.filter(**under).delete()
-    DailyMetric.objects.filter(campaign__node__path__startswith=under["node__path__startswith"]).delete()
-    Campaign.objects.filter(**under).delete()
-    Sale.objects.filter(**under).delete()
-
-    batch = 5000
-    # bulk_create sets primary keys (RETURNING on PostgreSQL and SQLite), so rows built on these campaign
-    # objects get their foreign keys on save.
-    Campaign.objects.bulk_create(facts.campaigns, batch_size=batch)
-    steps = [("metrics", DailyMetric, facts.metrics), ("leads", Lead, facts.leads), ("sales", Sale, facts.sales)]
-    for label, model, rows in steps:
-        for start in range(0, len(rows), batch):
-            model.objects.bulk_create(rows[start : start + batch], batch_size=batch)
-            if progress:
-                progress(label, min(start + batch, len(rows)), len(rows))
-    lead_ids = dict(Lead.objects.filter(**under, source="chatbot").values_list("external_id", "pk"))
-    conversations = []
-    for conversation, lead_external_id in facts.conversations:
-        conversation.lead_id = lead_ids.get(lead_external_id)
-        conversations.append(conversation)
-    for start in range(0, len(conversations), batch):
-        Conversation.objects.bulk_create(conversations[start : start + batch], batch_size=batch)
-        if progress:
-            progress("conversations", min(start + batch, len(conversations)), len(conversations))
-    rollups_refresh(network=nodes[NETWORK["slug"]])
-    objectives = demo_objectives(nodes=nodes, today=today)
-    counts = {
-        "campaigns": len(facts.campaigns),
-        "daily metrics": len(facts.metrics),
-        "leads": len(facts.leads),
-        "conversations": len(conversations),
-        "sales": len(facts.sales),
-        "objectives": objectives,
-    }
-    return logins, counts

@@ -1,9 +1,15 @@
-"""Import of history from the contract's CSV files (nodes, campaigns, daily_metrics, leads, conversations, sales).
+"""The one upsert path of facts, whatever their origin: the contract's CSV files, a connector, a webhook body.
 
-A file is imported whole or not at all: it is read as a stream, in chunks, inside one transaction; every bad row is
-reported as `file:line: column: reason` and any bad row rolls the whole file back. Rows are upserted by natural
-key, so importing the same file again reports everything unchanged and writes nothing. The rollups of exactly the
-days the file touched are refreshed in the same transaction.
+Rows come as `(reference, {column: value})` in the contract's column names (nodes, campaigns, daily_metrics, leads,
+conversations, sales), so validation and error messages are the same everywhere. A batch of rows is imported whole
+or not at all: it is read as a stream, in chunks, inside one transaction; every bad row is reported as
+`label:reference: column: reason` (`file:line: column: reason` for a file) and any bad row rolls the whole batch
+back. Rows are upserted by natural key, so importing the same rows again reports everything unchanged and writes
+nothing. The rollups of exactly the days the batch touched are refreshed in the same transaction.
+
+A CSV file gives every column of its format on every row. A connector or a webhook may give only some: a column it
+leaves out keeps its stored value (a Google Ads sync knows nothing of a campaign's budget, GA4 nothing of its spend).
+A batch may be held within one node's subtree (a data source's node): a row that would write outside it is rejected.
 
 Memory stays flat however long the file: rows are held one chunk at a time, and the keys already seen (to catch a
 key repeated inside one file) are kept in a temporary table, not in Python.
@@ -113,6 +119,8 @@ def _choice(column, value, choices):
 
 @dataclass
 class FileResult:
+    """What importing one file (or one batch of rows) did; `path` names the file, or the batch's label."""
+
     path: str
     kind: str
     created: int = 0
@@ -128,43 +136,55 @@ class FileResult:
 
 
 class ImportAborted(Exception):
-    """Raised inside the file's transaction to roll it back."""
+    """Raised inside the batch's transaction to roll it back."""
+
+
+def _where(reference):
+    """How an error points back at a row: a file's line number, or a connector's own words ("contact 501")."""
+    return f"on line {reference}" if isinstance(reference, int) else f"at {reference}"
 
 
 class SeenKeys:
-    """Natural keys already met in this file, kept in a temporary table so memory does not grow with the file."""
+    """Natural keys already met in this batch, kept in a temporary table so memory does not grow with the batch."""
 
     def __init__(self):
         self.table = f"import_seen_{uuid.uuid4().hex[:12]}"
 
     def __enter__(self):
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} (k VARCHAR(400) PRIMARY KEY, line INTEGER NOT NULL)")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.table} (k VARCHAR(400) PRIMARY KEY, ref VARCHAR(400) NOT NULL)"
+            )
         return self
 
     def __exit__(self, *exc):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
-    def first_lines(self, keys):
-        """{key: line} for those of `keys` seen in earlier chunks."""
+    def first_seen(self, keys):
+        """{key: where it was first met} for those of `keys` seen in earlier chunks."""
         found = {}
         keys = list(keys)
         with connection.cursor() as cursor:
             for start in range(0, len(keys), 500):
                 part = keys[start : start + 500]
                 placeholders = ", ".join(["%s"] * len(part))
-                cursor.execute(f"SELECT k, line FROM {self.table} WHERE k IN ({placeholders})", part)  # noqa: S608
+                cursor.execute(f"SELECT k, ref FROM {self.table} WHERE k IN ({placeholders})", part)  # noqa: S608
                 found.update(cursor.fetchall())
         return found
 
-    def add(self, lines_by_key):
+    def add(self, where_by_key):
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {self.table} (k, line) VALUES (%s, %s)", list(lines_by_key.items()))  # noqa: S608
+            cursor.executemany(f"INSERT INTO {self.table} (k, ref) VALUES (%s, %s)", list(where_by_key.items()))  # noqa: S608
 
 
 class FactFormat:
-    """One CSV format of the contract: its columns, how a row becomes a model row, and its natural key."""
+    """One format of the contract: its columns, how a row becomes a model row, and its natural key.
+
+    `within`: a node whose subtree every written row must stay in (None: anywhere). `partial`: a column absent from
+    a row keeps its stored value (rows from connectors and webhooks); otherwise every column of the format counts as
+    given, an absent one as empty (a CSV file's header decides for all its rows).
+    """
 
     name: str
     model = None
@@ -172,11 +192,27 @@ class FactFormat:
     optional: tuple = ()
     # Fields compared to tell "updated" from "unchanged".
     fields: tuple = ()
+    # The fields a column sets, where they are not simply the field of the same name.
+    column_fields: dict = {}
     key_label = "external_id"
+
+    def __init__(self, *, within=None, partial=False):
+        self.within, self.partial = within, partial
+        self._fields_by_columns = {}
 
     @property
     def columns(self):
         return self.required + self.optional
+
+    def fields_of(self, columns):
+        """The stored fields that a row giving these columns sets, in `fields` order."""
+        if not self.partial:
+            return self.fields
+        fields = self._fields_by_columns.get(columns)
+        if fields is None:
+            given = {f for c in columns for f in self.column_fields.get(c, (c,))}
+            fields = self._fields_by_columns[columns] = tuple(f for f in self.fields if f in given)
+        return fields
 
     def prepare(self, rows):
         """Look up, in one query each, what the chunk's rows refer to (nodes, campaigns, leads)."""
@@ -192,6 +228,10 @@ class FactFormat:
         """{key: model instance} for the keys already stored."""
         raise NotImplementedError
 
+    def owner(self, instance):
+        """The node a stored row hangs on, when that is not already settled by what the new row refers to."""
+        return instance.node
+
     def touched(self, values):
         """The (network slug, day) pairs whose rollups this row feeds."""
         return ()
@@ -202,19 +242,28 @@ class FactFormat:
 
     # Shared lookups -------------------------------------------------------------------------------------------
     def _nodes(self, rows):
-        slugs = {r.get("node_slug", "").strip() for r in rows} - {""}
+        slugs = {r.get("node_slug", "") for r in rows} - {""}
         self.nodes = {n.slug: n for n in Node.objects.filter(slug__in=slugs)}
         networks = {n.network_slug for n in self.nodes.values()}
         self.zones = {n.slug: ZoneInfo(n.timezone) for n in Node.objects.filter(slug__in=networks)}
 
     def _campaigns(self, rows, column):
-        ids = {r.get(column, "").strip() for r in rows} - {""}
+        ids = {r.get(column, "") for r in rows} - {""}
         self.campaigns = {c.external_id: c for c in Campaign.objects.filter(external_id__in=ids).select_related("node")}
 
-    def _fact_node(self, row, column="node_slug"):
+    def _within(self, column, node, what):
+        if self.within is not None and not node.is_within(self.within):
+            raise RowError(column, f"{what} is outside {self.within.slug!r}'s subtree")
+
+    def _node(self, row, column="node_slug"):
         node = self.nodes.get(row[column])
         if node is None:
             raise RowError(column, f"unknown node {row[column]!r}")
+        self._within(column, node, repr(node.slug))
+        return node
+
+    def _fact_node(self, row, column="node_slug"):
+        node = self._node(row, column)
         if node.kind != NodeKind.FRANCHISEE:
             raise RowError(column, f"{row[column]!r} is a {node.kind}; facts hang on franchisee nodes")
         return node
@@ -236,14 +285,13 @@ class CampaignFormat(FactFormat):
     required = ("external_id", "name", "channel", "node_slug")
     optional = ("start_date", "end_date", "budget")
     fields = ("name", "channel", "node_id", "start_date", "end_date", "budget")
+    column_fields = {"node_slug": ("node_id",)}
 
     def prepare(self, rows):
         self._nodes(rows)
 
     def parse(self, row):
-        node = self.nodes.get(row["node_slug"])
-        if node is None:
-            raise RowError("node_slug", f"unknown node {row['node_slug']!r}")
+        node = self._node(row)
         values = {
             "external_id": _text("external_id", row["external_id"]),
             "name": _text("name", row["name"], 255),
@@ -286,14 +334,6 @@ class DailyMetricFormat(FactFormat):
     def prepare(self, rows):
         self._campaigns(rows, "campaign_external_id")
 
-    def parse(self, row):
-        campaign = self._campaign_for(row, "campaign_external_id")
-        values = {"campaign_id": campaign.pk, "date": _date("date", row["date"]), "_campaign": campaign}
-        values["spend"] = _decimal("spend", row["spend"]) if row.get("spend") else Decimal(0)
-        for column in self.counts:
-            values[column] = _count(column, row[column]) if row.get(column) else 0
-        return values
-
     def key(self, values):
         return f"{values['campaign_id']}|{values['date'].isoformat()}"
 
@@ -303,6 +343,21 @@ class DailyMetricFormat(FactFormat):
         days = {date.fromisoformat(d) for _, d in pairs}
         rows = DailyMetric.objects.filter(campaign_id__in=campaigns, date__in=days)
         return {f"{m.campaign_id}|{m.date.isoformat()}": m for m in rows}
+
+    def parse(self, row):
+        campaign = self._campaign_for(row, "campaign_external_id")
+        if self.within is not None and not campaign.node.is_within(self.within):
+            owner, within = campaign.node.slug, self.within.slug
+            reason = f"campaign {campaign.external_id!r} belongs to {owner}, outside {within!r}'s subtree"
+            raise RowError("campaign_external_id", reason)
+        values = {"campaign_id": campaign.pk, "date": _date("date", row["date"]), "_campaign": campaign}
+        values["spend"] = _decimal("spend", row["spend"]) if row.get("spend") else Decimal(0)
+        for column in self.counts:
+            values[column] = _count(column, row[column]) if row.get(column) else 0
+        return values
+
+    def owner(self, instance):
+        return None  # a stored metric hangs on the campaign its key names, checked in parse()
 
     def touched(self, values):
         return [(values["_campaign"].node.network_slug, values["date"])]
@@ -315,6 +370,8 @@ class LeadFormat(FactFormat):
                 "purchases")  # fmt: skip
     fields = ("created_at", "day", "node_id", "campaign_id", "source", "medium", "segment", "score", "qualified",
               "customer", "revenue", "purchases")  # fmt: skip
+    column_fields = {"created_at": ("created_at", "day"), "node_slug": ("node_id",),
+                     "campaign_external_id": ("campaign_id",)}  # fmt: skip
 
     def prepare(self, rows):
         self._nodes(rows)
@@ -361,15 +418,19 @@ class ConversationFormat(FactFormat):
     name, model = "conversations", Conversation
     required = ("external_id", "started_at", "node_slug")
     optional = ("channel", "captured_contact", "goal_completed", "self_served", "escalated", "rating", "rating_scale",
-                "duration_seconds", "messages", "lead_external_id")  # fmt: skip
+                "duration_seconds", "messages", "lead_external_id", "segment")  # fmt: skip
     fields = ("started_at", "day", "node_id", "channel", "captured_contact", "goal_completed", "self_served",
-              "escalated", "rating", "rating_scale", "duration_seconds", "messages", "lead_id")  # fmt: skip
+              "escalated", "rating", "rating_scale", "duration_seconds", "messages", "lead_id", "segment")  # fmt: skip
+    column_fields = {"started_at": ("started_at", "day"), "node_slug": ("node_id",), "lead_external_id": ("lead_id",),
+                     # a rating means nothing without its scale: the two are always set together
+                     "rating": ("rating", "rating_scale"), "rating_scale": ("rating", "rating_scale")}  # fmt: skip
     flags = ("captured_contact", "goal_completed", "self_served", "escalated")
 
     def prepare(self, rows):
         self._nodes(rows)
-        ids = {r.get("lead_external_id", "").strip() for r in rows} - {""}
-        self.leads = dict(Lead.objects.filter(external_id__in=ids).values_list("external_id", "pk"))
+        ids = {r.get("lead_external_id", "") for r in rows} - {""}
+        found = Lead.objects.filter(external_id__in=ids).values_list("external_id", "pk", "node__path")
+        self.leads = {external_id: (pk, path) for external_id, pk, path in found}
 
     def parse(self, row):
         node = self._fact_node(row)
@@ -388,6 +449,7 @@ class ConversationFormat(FactFormat):
             if row.get("duration_seconds")
             else None,
             "messages": _count("messages", row["messages"]) if row.get("messages") else None,
+            "segment": _text("segment", row.get("segment") or ""),
         }
         scale = _count("rating_scale", row["rating_scale"]) if row.get("rating_scale") else None
         if scale is not None and scale not in RATING_SCALES:
@@ -400,9 +462,13 @@ class ConversationFormat(FactFormat):
                 raise RowError("rating", f"{rating} is outside its scale 1-{scale}")
         values["rating"], values["rating_scale"] = rating, scale if rating is not None else None
         lead = row.get("lead_external_id", "")
-        values["lead_id"] = self.leads.get(lead) if lead else None
-        if lead and values["lead_id"] is None:
-            raise RowError("lead_external_id", f"unknown lead {lead!r}")
+        values["lead_id"] = None
+        if lead:
+            if lead not in self.leads:
+                raise RowError("lead_external_id", f"unknown lead {lead!r}")
+            values["lead_id"], path = self.leads[lead]
+            if self.within is not None and not path.startswith(self.within.path):
+                raise RowError("lead_external_id", f"lead {lead!r} is outside {self.within.slug!r}'s subtree")
         return values
 
     def key(self, values):
@@ -464,72 +530,96 @@ def _days_between(network_slug, first, last):
     return [(network_slug, first + timedelta(days=n)) for n in range((last - first).days + 1)]
 
 
-def _rows(path, report, result, columns, required):
-    """Yield (line number, row) with stripped cells; a header problem is reported against line 1."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        problems = [(c, "missing required column") for c in required if c not in header]
-        problems += [(c, "unknown column") for c in header if c not in columns]
-        if problems:
-            for column, reason in problems:
-                report(f"{path.name}:1: {column}: {reason}")
+def _cell(column, value):
+    """A value from JSON or Python as the text a CSV cell would hold; None is empty ("unknown")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    raise RowError(column, f"{type(value).__name__} is not a single value")
+
+
+def _clean(rows, columns, label, report, result):
+    """Yield (reference, row) with text cells, stripped; a row that is not an object, or has a column the format
+    does not know, is reported and skipped."""
+    known = set(columns)
+    for reference, row in rows:
+        at = f"{label}:{reference}"
+        if not isinstance(row, dict):
+            report(f"{at}: -: is not an object with the format's columns")
             result.rejected += 1
-            return
-        for row in reader:
-            if None in row:
-                report(f"{path.name}:{reader.line_num}: -: more cells than columns")
-                result.rejected += 1
-                continue
-            yield reader.line_num, {k: (v or "").strip() for k, v in row.items()}
+            continue
+        unknown = row.keys() - known
+        if unknown:
+            for column in sorted(unknown, key=str):
+                # csv.DictReader files the cells beyond the header under None
+                report(f"{at}: -: more cells than columns" if column is None else f"{at}: {column}: unknown column")
+            result.rejected += 1
+            continue
+        try:
+            yield reference, {k: v.strip() if isinstance(v, str) else _cell(k, v) for k, v in row.items()}
+        except RowError as error:
+            report(f"{at}: {error.column}: {error.reason}")
+            result.rejected += 1
 
 
-def _import_facts(path, fmt, result, report):
+def _import_facts(rows, label, fmt, result, report):
     with SeenKeys() as seen:
         chunk = []
 
         def flush():
             fmt.prepare([row for _, row in chunk])
             parsed = {}
-            for line, row in chunk:
+            for reference, row in chunk:
                 missing = next((c for c in fmt.required if not row.get(c)), None)
                 try:
                     if missing:
                         raise RowError(missing, "is required")
                     values = fmt.parse(row)
                 except RowError as error:
-                    report(f"{path.name}:{line}: {error.column}: {error.reason}")
+                    report(f"{label}:{reference}: {error.column}: {error.reason}")
                     result.rejected += 1
                     continue
                 key = fmt.key(values)
                 if key in parsed:
-                    report(f"{path.name}:{line}: {fmt.key_label}: duplicate key, first on line {parsed[key][0]}")
+                    first = _where(parsed[key][0])
+                    report(f"{label}:{reference}: {fmt.key_label}: duplicate key, first {first}")
                     result.rejected += 1
                     continue
-                parsed[key] = (line, values)
-            for key, first in seen.first_lines(parsed).items():
-                line = parsed.pop(key)[0]
-                report(f"{path.name}:{line}: {fmt.key_label}: duplicate key, first on line {first}")
+                values["_columns"] = frozenset(row)
+                parsed[key] = (reference, values)
+            for key, first in seen.first_seen(parsed).items():
+                reference = parsed.pop(key)[0]
+                report(f"{label}:{reference}: {fmt.key_label}: duplicate key, first {first}")
                 result.rejected += 1
-            seen.add({key: line for key, (line, _) in parsed.items()})
+            seen.add({key: _where(reference) for key, (reference, _) in parsed.items()})
+            existing = fmt.existing(list(parsed)) if parsed and (fmt.within or not result.rejected) else {}
+            if fmt.within is not None:
+                for key, instance in existing.items():
+                    node = fmt.owner(instance)
+                    if node is not None and not node.is_within(fmt.within):
+                        reference = parsed.pop(key)[0]
+                        report(f"{label}:{reference}: {fmt.key_label}: {key!r} belongs to {node.slug}, outside "
+                               f"{fmt.within.slug!r}'s subtree")  # fmt: skip
+                        result.rejected += 1
             if result.rejected:
                 chunk.clear()
-                return  # the file will be rolled back: only keep validating
-            _upsert(fmt, parsed, result)
+                return  # the batch will be rolled back: only keep validating
+            _upsert(fmt, parsed, existing, result)
             chunk.clear()
 
-        for line, row in _rows(path, report, result, fmt.columns, fmt.required):
-            chunk.append((line, row))
+        for reference, row in _clean(rows, fmt.columns, label, report, result):
+            chunk.append((reference, row))
             if len(chunk) >= CHUNK:
                 flush()
         if chunk:
             flush()
 
 
-def _upsert(fmt, parsed, result):
-    existing = fmt.existing(list(parsed))
-    new, changed = [], []
+def _upsert(fmt, parsed, existing, result):
+    new, changed = [], defaultdict(list)  # changed: fields to write -> rows
     for key, (_, values) in parsed.items():
         for network, day in fmt.touched(values):
             result.touched_days[network].add(day)
@@ -538,19 +628,20 @@ def _upsert(fmt, parsed, result):
         if current is None:
             new.append(fmt.model(**model_values))
             continue
-        if all(_same(getattr(current, f), model_values[f]) for f in fmt.fields):
+        fields = fmt.fields_of(values["_columns"])
+        if all(_same(getattr(current, f), model_values[f]) for f in fields):
             result.unchanged += 1
             continue
         for network, day in fmt.touched_before(current):
             result.touched_days[network].add(day)
-        for name in fmt.fields:
+        for name in fields:
             setattr(current, name, model_values[name])
-        changed.append(current)
+        changed[fields].append(current)
     fmt.model.objects.bulk_create(new, batch_size=CHUNK)
-    if changed:
-        fmt.model.objects.bulk_update(changed, list(fmt.fields), batch_size=CHUNK)
+    for fields, rows in changed.items():
+        fmt.model.objects.bulk_update(rows, list(fields), batch_size=CHUNK)
     result.created += len(new)
-    result.updated += len(changed)
+    result.updated += sum(len(rows) for rows in changed.values())
 
 
 def _same(stored, incoming):
@@ -559,23 +650,33 @@ def _same(stored, incoming):
     return stored == incoming
 
 
-def _import_nodes(path, result, report):
+NODE_COLUMNS = ("slug", "name", "kind", "parent_slug", "currency", "timezone", "fiscal_year_start_month")
+NODE_REQUIRED = ("slug", "name", "kind")
+
+
+def _import_nodes(rows, label, within, result, report):
     """Nodes are few: each goes through node_upsert, which keeps the materialised paths right."""
-    columns = ("slug", "name", "kind", "parent_slug", "currency", "timezone", "fiscal_year_start_month")
     created_here = {}
-    for line, row in _rows(path, report, result, columns, ("slug", "name", "kind")):
+    for reference, row in _clean(rows, NODE_COLUMNS, label, report, result):
         try:
-            missing = next((c for c in ("slug", "name", "kind") if not row.get(c)), None)
+            missing = next((c for c in NODE_REQUIRED if not row.get(c)), None)
             if missing:
                 raise RowError(missing, "is required")
             kind = _choice("kind", row["kind"], set(NodeKind.values))
             if row["slug"] in created_here:
-                raise RowError("slug", f"duplicate key, first on line {created_here[row['slug']]}")
+                raise RowError("slug", f"duplicate key, first {_where(created_here[row['slug']])}")
             parent = None
             if row.get("parent_slug"):
                 parent = Node.objects.filter(slug=row["parent_slug"]).first()
                 if parent is None:
                     raise RowError("parent_slug", f"unknown node {row['parent_slug']!r}")
+            if within is not None:
+                if parent is None or not parent.is_within(within):
+                    outside = row.get("parent_slug", "")
+                    raise RowError("parent_slug", f"{outside!r} is outside {within.slug!r}'s subtree")
+                stored = Node.objects.filter(slug=row["slug"]).first()
+                if stored is not None and not stored.is_within(within):
+                    raise RowError("slug", f"{row['slug']!r} is outside {within.slug!r}'s subtree")
             settings = {}
             if row.get("currency"):
                 if len(row["currency"]) != 3 or not row["currency"].isalpha():
@@ -594,16 +695,16 @@ def _import_nodes(path, result, report):
                 if settings["fiscal_year_start_month"] < 1:
                     raise RowError("fiscal_year_start_month", "must be between 1 and 12")
             before = Node.objects.filter(slug=row["slug"]).values("name", "kind", "parent__slug", *settings).first()
-            created_here[row["slug"]] = line
+            created_here[row["slug"]] = reference
             if result.rejected:
                 continue
             node_upsert(slug=row["slug"], name=row["name"], kind=kind, parent=parent, **settings)
         except RowError as error:
-            report(f"{path.name}:{line}: {error.column}: {error.reason}")
+            report(f"{label}:{reference}: {error.column}: {error.reason}")
             result.rejected += 1
             continue
         except ValidationError as error:  # the tree's rules: a region under a network, and so on
-            report(f"{path.name}:{line}: parent_slug: {' '.join(error.messages)}")
+            report(f"{label}:{reference}: parent_slug: {' '.join(error.messages)}")
             result.rejected += 1
             continue
         if before is None:
@@ -614,7 +715,58 @@ def _import_nodes(path, result, report):
             result.updated += 1
 
 
-def import_file(path, *, report, dry_run=False):
+def rollups_refresh_touched(touched_days):
+    """Refresh the rollups of the days a batch touched, network by network."""
+    for network_slug, days in touched_days.items():
+        rollups_refresh(network=Node.objects.get(slug=network_slug), days=days)
+
+
+def import_rows(kind, rows, *, label, report, within=None, dry_run=False, partial=True, refresh_rollups=True):
+    """Import `rows`, an iterable of (reference, {column: value}) in the contract's columns for `kind` (nodes,
+    campaigns, daily_metrics, leads, conversations, sales); `report` receives each error line, `label:reference:
+    column: reason`. Nothing is written if any row is bad, or with `dry_run`.
+
+    `within`: a node whose subtree every row must stay in (a data source's node). `partial`: a column a row leaves
+    out keeps its stored value; False treats it as empty, as a CSV file's header does. `refresh_rollups`: False
+    leaves the rollups of `result.touched_days` to the caller, who refreshes them once for several batches in the
+    same transaction. Returns a FileResult.
+    """
+    if kind not in IMPORT_ORDER:
+        raise ValueError(f"{label}: unknown kind {kind!r}; expected one of {', '.join(IMPORT_ORDER)}")
+    result = FileResult(path=label, kind=kind, dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            if kind == "nodes":
+                _import_nodes(rows, label, within, result, report)
+            else:
+                _import_facts(rows, label, FACT_FORMATS[kind](within=within, partial=partial), result, report)
+            if not result.ok or dry_run:
+                raise ImportAborted
+            if refresh_rollups:
+                rollups_refresh_touched(result.touched_days)
+    except ImportAborted:
+        pass
+    return result
+
+
+def _csv_rows(path, report, result, columns, required):
+    """Yield (line number, row) of a CSV file; a header problem is reported against line 1 and yields nothing."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        problems = [(c, "missing required column") for c in required if c not in header]
+        problems += [(c, "unknown column") for c in header if c not in columns]
+        if problems:
+            for column, reason in problems:
+                report(f"{path.name}:1: {column}: {reason}")
+            result.rejected += 1
+            return
+        for row in reader:
+            yield reader.line_num, row
+
+
+def import_file(path, *, report, dry_run=False, within=None):
     """Import one CSV file; `report` receives each error line. Nothing is written if any row is bad, or with
     `dry_run`. Returns a FileResult."""
     path = Path(path)
@@ -623,24 +775,27 @@ def import_file(path, *, report, dry_run=False):
         raise ValueError(
             f"{path.name}: not a known file; expected one of {', '.join(f + '.csv' for f in IMPORT_ORDER)}"
         )
-    result = FileResult(path=str(path), kind=kind, dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            if kind == "nodes":
-                _import_nodes(path, result, report)
-            else:
-                _import_facts(path, FACT_FORMATS[kind](), result, report)
-            if not result.ok or dry_run:
-                raise ImportAborted
-            for network_slug, days in result.touched_days.items():
-                rollups_refresh(network=Node.objects.get(slug=network_slug), days=days)
-    except ImportAborted:
-        pass
+    header = FileResult(path=str(path), kind=kind, dry_run=dry_run)
+    if kind == "nodes":
+        columns, required = NODE_COLUMNS, NODE_REQUIRED
+    else:
+        columns, required = FACT_FORMATS[kind].required + FACT_FORMATS[kind].optional, FACT_FORMATS[kind].required
+    rows = _csv_rows(path, report, header, columns, required)
+    result = import_rows(kind, rows, label=path.name, report=report, within=within, dry_run=dry_run, partial=False)
+    result.path = str(path)
+    if not header.ok:
+        result.rejected += header.rejected
+        result.created = result.updated = result.unchanged = 0
     return result
 
 
-def import_files(paths, *, report, dry_run=False):
+def import_files(paths, *, report, dry_run=False, within=None):
     """Import files (or every known CSV of the given folders) in dependency order, each in its own transaction."""
+    return [import_file(p, report=report, dry_run=dry_run, within=within) for p in csv_files(paths)]
+
+
+def csv_files(paths):
+    """The known CSV files among `paths` (a folder stands for the known files in it), in dependency order."""
     files = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -648,4 +803,4 @@ def import_files(paths, *, report, dry_run=False):
         else:
             files.append(path)
     files.sort(key=lambda p: IMPORT_ORDER.index(p.stem) if p.stem in IMPORT_ORDER else len(IMPORT_ORDER))
-    return [import_file(p, report=report, dry_run=dry_run) for p in files]
+    return files

@@ -11,7 +11,7 @@ from accounts.models import AuditAction
 from accounts.services import audit_record
 
 from .catalog import CATALOG
-from .models import BoardLayout, Objective
+from .models import BoardLayout, Campaign, Conversation, DailyMetric, Lead, Objective, Sale
 
 
 def local_day(*, moment, zone):
@@ -77,3 +77,15 @@ def board_layout_set(*, network, home_kpis, wall_kpis, acting_user=None):
                  summary=f"board of {network.slug}: {', '.join(layout.home_kpis) or 'default'}; wall: "
                          f"{', '.join(layout.wall_kpis) or 'default'}")  # fmt: skip
     return layout
+
+
+@transaction.atomic
+def facts_clear(*, node):
+    """Delete every fact of `node`'s subtree (campaigns with their daily metrics, leads, conversations, sales), for a
+    source whose records are the whole truth of that subtree (the demo). The caller refreshes the rollups."""
+    path = node.path
+    Conversation.objects.filter(node__path__startswith=path).delete()
+    Lead.objects.filter(node__path__startswith=path).delete()
+    DailyMetric.objects.filter(campaign__node__path__startswith=path).delete()
+    Campaign.objects.filter(node__path__startswith=path).delete()
+    Sale.objects.filter(node__path__startswith=path).delete()

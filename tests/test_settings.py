@@ -4,11 +4,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+ENCRYPTION_KEY = "q3Cz3uVQ5m0lzFf0n8d3O5vQm2nqz1ZcZr8wG6kYb4E="  # a Fernet key for these checks only
 
 
 def run_django_check(settings, *options, **env):
     # Only what a production process would have: no secrets of ours, no test-only switches.
-    dropped = ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    dropped = ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "INGESTION_ENCRYPTION_KEY")
     environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(DJANGO_SETTINGS_MODULE=settings, **env)
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
@@ -18,14 +19,28 @@ def run_django_check(settings, *options, **env):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_django_check("config.settings.production", ALLOWED_HOSTS="kpi.example.com")
+    result = run_django_check("config.settings.production", ALLOWED_HOSTS="kpi.example.com",
+                              INGESTION_ENCRYPTION_KEY=ENCRYPTION_KEY)  # fmt: skip
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_credentials_key_of_its_own():
+    missing = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com")
+    development = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com",
+                                   INGESTION_ENCRYPTION_KEY="ZGV2ZWxvcG1lbnQtb25seS1rcGktYm9hcmQta2V5LTA=")  # fmt: skip
+    malformed = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com",
+                                 INGESTION_ENCRYPTION_KEY="not-a-key")  # fmt: skip
+
+    assert missing.returncode != 0 and "INGESTION_ENCRYPTION_KEY must be set" in missing.stderr
+    assert development.returncode != 0 and "INGESTION_ENCRYPTION_KEY must be set" in development.stderr
+    assert malformed.returncode != 0 and "INGESTION_ENCRYPTION_KEY is not a Fernet key" in malformed.stderr
+
+
 def test_production_starts_with_a_secret_key_and_hosts():
-    result = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com")
+    result = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com",
+                              INGESTION_ENCRYPTION_KEY=ENCRYPTION_KEY)  # fmt: skip
 
     assert result.returncode == 0, result.stderr
 
@@ -43,7 +58,7 @@ def test_production_settings_pass_the_deployment_checklist():
     secret = "a-long-random-production-secret-" * 2
     result = run_django_check(
         "config.settings.production", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secret,
-        ALLOWED_HOSTS="kpi.example.com",
+        ALLOWED_HOSTS="kpi.example.com", INGESTION_ENCRYPTION_KEY=ENCRYPTION_KEY,
     )  # fmt: skip
 
     assert result.returncode == 0, result.stdout + result.stderr

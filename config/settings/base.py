@@ -137,6 +137,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Redis hands an unacknowledged task (acks_late) to another worker after this many seconds: a worker lost in the
+# middle of a sync has its task redelivered. Longer than any task's hard time limit, or a slow task would run twice
+# (the per-source lock would stop the second one, but it would wait for nothing).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -182,7 +187,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# The whole periodic schedule, in one place. (Per-network nightly syncs are added by the ingestion app.)
+# Data sources. Their credentials are encrypted with this Fernet key (several, comma-separated, to rotate them:
+# the first encrypts). The default is for development only: production refuses to start without a key of its own.
+INGESTION_DEVELOPMENT_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rcGktYm9hcmQta2V5LTA="  # noqa: S105 - published on purpose
+INGESTION_ENCRYPTION_KEY = env("INGESTION_ENCRYPTION_KEY", default=INGESTION_DEVELOPMENT_KEY)
+# A sync is stopped (and fails, saying so) after this many seconds; the hard limit kills the worker process.
+INGESTION_SYNC_TIME_LIMIT = env.int("INGESTION_SYNC_TIME_LIMIT", default=30 * 60)
+# A queued or running sync that no worker has finished after this many minutes is sent to the workers again
+# (its broker message was lost, or its worker was): PostgreSQL, not Redis, is the record of what is to be done.
+INGESTION_REQUEUE_AFTER_MINUTES = env.int("INGESTION_REQUEUE_AFTER_MINUTES", default=120)
+# Dotted names of Celery tasks queued, with the network id, after each successful sync of one of its sources.
+INGESTION_AFTER_SYNC_TASKS = env.list("INGESTION_AFTER_SYNC_TASKS", default=[])
+# Webhooks: a signature older or newer than this is refused; a larger body is refused.
+INGESTION_WEBHOOK_TOLERANCE_SECONDS = 300
+INGESTION_WEBHOOK_MAX_BYTES = env.int("INGESTION_WEBHOOK_MAX_BYTES", default=5 * 1024 * 1024)
+# The board warns that data is stale when the last successful sync is older than this.
+DATA_STALE_AFTER_HOURS = env.int("DATA_STALE_AFTER_HOURS", default=26)
+
+# The whole periodic schedule, in one place. Each source's nightly sync runs at its own local time of day (01:00 in
+# its network's time zone by default, editable on the Data sources page): the dispatcher, every five minutes, queues
+# the sources whose next run has come, so time zones and daylight saving need no entry here.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "ingestion.tasks.worker_heartbeat", "schedule": 300.0},
+    "dispatch-due-syncs": {"task": "ingestion.tasks.dispatch_due_syncs", "schedule": 300.0},
 }

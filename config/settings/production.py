@@ -1,5 +1,6 @@
 """Production: PostgreSQL, Redis, Celery worker and beat behind gunicorn. Refuses to start without a secret."""
 
+from cryptography.fernet import Fernet, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -8,6 +9,18 @@ from .base import env
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY.startswith("insecure-"):
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+
+# The credentials of data sources are encrypted with this key: no default outside development.
+INGESTION_ENCRYPTION_KEY = env("INGESTION_ENCRYPTION_KEY", default="")
+if not INGESTION_ENCRYPTION_KEY or INGESTION_DEVELOPMENT_KEY in INGESTION_ENCRYPTION_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "INGESTION_ENCRYPTION_KEY must be set in the environment for production. Make one with: "
+        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+    )
+try:
+    MultiFernet([Fernet(key.strip()) for key in INGESTION_ENCRYPTION_KEY.split(",") if key.strip()])
+except ValueError as error:
+    raise ImproperlyConfigured(f"INGESTION_ENCRYPTION_KEY is not a Fernet key: {error}") from None
 
 DEBUG = env.bool("DEBUG", default=False)
 # The container's own health check calls http://127.0.0.1:8000/healthz/: let it in, over plain HTTP.

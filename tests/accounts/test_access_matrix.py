@@ -77,7 +77,8 @@ def fill(route, foreign_lead):
     """A concrete path for `route`, with ids of a foreign subtree: the foreign lead's, or its campaign's on campaign
     routes."""
     target = foreign_lead.campaign if route.startswith("campaigns/") else foreign_lead
-    values = {"<str:key>": "leads", "<int:pk>": str(target.pk), "{key}": "leads", "{id}": str(target.pk)}
+    values = {"<str:key>": "leads", "<int:pk>": str(target.pk), "{key}": "leads", "{id}": str(target.pk),
+              "<slug:source_slug>": "any-source", "{source_slug}": "any-source"}  # fmt: skip
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)
     assert "<" not in route and "{" not in route, f"teach the access matrix how to fill {route}"

@@ -97,3 +97,32 @@ def test_the_wall_costs_a_bounded_number_of_queries(client, request, facts, djan
 
     with django_assert_max_num_queries(22):
         assert client.get(f"/wall/{token}/").status_code == 200
+
+
+def test_the_wall_says_when_data_was_synced_and_warns_when_the_night_failed(client, region_nord, franchisee_lille,
+                                                                           tree):  # fmt: skip
+    from datetime import timedelta
+
+    from ingestion.constants import SyncStatus, SyncTrigger
+    from ingestion.models import SyncRun
+    from ingestion.services import source_register
+
+    source = source_register(slug="drop-lille", kind="csv", node=franchisee_lille, config={"folder": "/srv/drop"},
+                             name="Dépôt Lille")[0]  # fmt: skip
+    _link, token = display_link_create(node=region_nord)
+
+    def night(status, hours_ago):
+        at = timezone.now() - timedelta(hours=hours_ago)
+        SyncRun.objects.create(source=source, trigger=SyncTrigger.SCHEDULE, status=status, queued_at=at,
+                               started_at=at, finished_at=at, error="" if status == SyncStatus.SUCCEEDED else "boom")
+
+    night(SyncStatus.SUCCEEDED, hours_ago=5)
+    calm = client.get(f"/wall/{token}/").content.decode()
+    night(SyncStatus.FAILED, hours_ago=1)
+    failed = client.get(f"/wall/{token}/").content.decode()
+    SyncRun.objects.all().update(finished_at=timezone.now() - timedelta(hours=30))
+    stale = client.get(f"/wall/{token}/").content.decode()
+
+    assert "données synchronisées il y a 5\xa0heures" in calm and 'class="wall-banner" role="alert">' not in calm
+    assert "La dernière synchronisation de la nuit a échoué (Dépôt Lille)" in failed
+    assert "Aucune donnée reçue depuis plus de 26 heures" in stale

@@ -1,7 +1,8 @@
 import pytest
 from django.utils import timezone
 
-from kpis.demo import DEMO_PASSWORD, demo_build
+from ingestion.demo import demo_build
+from kpis.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

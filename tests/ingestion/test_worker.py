@@ -133,3 +133,147 @@ def forget_queue(queue):
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
     client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
     client.close()
+
+
+# Syncs through a real worker ------------------------------------------------------------------------------------------
+def start_worker(queue, log, **env):
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", CELERY_TASK_DEFAULT_QUEUE=queue,
+                       DATABASE_URL=database_url_of(connection.settings_dict), **env)  # fmt: skip
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+         "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def wait_for(condition, seconds, worker=None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if worker is not None and worker.poll() is not None:
+            return condition()
+        time.sleep(0.25)
+    return False
+
+
+@pytest.fixture
+def real_worker_queue():
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL: a real broker")
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process must share the test database: PostgreSQL only (SQLite's is in memory)")
+    queue = f"test-sync-{uuid.uuid4().hex[:8]}"
+    default = app.conf.task_default_queue
+    app.conf.task_default_queue = queue  # what this process queues goes to the test's own queue
+    yield queue
+    app.conf.task_default_queue = default
+    forget_queue(queue)
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    client.delete("unacked", "unacked_index")  # what a killed worker left unacknowledged
+    client.close()
+
+
+def export(first, count):
+    return {"conversations": [{"id": f"w-{n}", "started_at": "2026-03-10T10:00:00Z", "channel": "chatbot",
+                               "contact_captured": n % 2 == 0} for n in range(first, first + count)]}  # fmt: skip
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_dispatcher_and_a_sync_run_end_to_end_on_a_real_worker(real_worker_queue, franchisee_lille):
+    from ingestion.constants import SyncStatus, SyncTrigger
+    from ingestion.models import DataSource, SyncRun
+    from ingestion.services import source_register
+    from ingestion.tasks import dispatch_due_syncs
+    from kpis.models import Conversation, DailyRollup
+
+    from .conftest import Provider
+
+    provider = Provider()
+    provider.on("GET", "/export", (200, {**export(0, 5), "next": f"{provider.url}/export?page=2"}),
+                (200, {**export(5, 3), "next": None}))  # fmt: skip
+    source = source_register(slug="bot-lille", kind="chatbot", node=franchisee_lille,
+                             config={"url": provider.url + "/export"}, secret="tok")[0]  # fmt: skip
+    DataSource.objects.filter(pk=source.pk).update(next_run_at=source.next_run_at.replace(year=2020))
+    with tempfile.TemporaryFile(mode="w+") as log:
+        worker = start_worker(real_worker_queue, log)
+        try:
+            dispatch_due_syncs.delay()  # what beat sends every five minutes
+            done = wait_for(lambda: SyncRun.objects.filter(status=SyncStatus.SUCCEEDED).exists(), 90, worker)
+        finally:
+            stop(worker)
+            provider.close()
+        log.seek(0)
+        output = log.read()
+
+    assert done, f"no successful sync within 90 s. Worker log:\n{output}"
+    run = SyncRun.objects.get()
+    assert (run.trigger, run.created, run.attempt) == (SyncTrigger.SCHEDULE, 8, 1)
+    assert Conversation.objects.count() == 8
+    assert DailyRollup.objects.filter(node_path="/acme/nord/lille/", conversations=8).exists()
+    assert "ingestion.tasks.sync_source" in output
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_the_middle_of_a_sync_loses_nothing_and_duplicates_nothing(real_worker_queue,
+                                                                                      franchisee_lille):  # fmt: skip
+    import signal
+    import threading
+
+    from ingestion.constants import SyncStatus, SyncTrigger
+    from ingestion.models import SyncRun
+    from ingestion.services import source_register, sync_queue
+    from kpis.models import Conversation, DailyRollup
+
+    from .conftest import Provider
+
+    reached_page_two, release = threading.Event(), threading.Event()
+
+    def pages(request):
+        if request["query"].get("page") != ["2"]:
+            # more than one import chunk (2,000 rows): rows are already written, uncommitted, when the worker dies
+            return 200, {**export(0, 2500), "next": f"{provider.url}/export?page=2"}, {}
+        reached_page_two.set()
+        release.wait(60)  # the first worker waits here, in the middle of its transaction, until it is killed
+        return 200, {**export(2500, 10), "next": None}, {}
+
+    provider = Provider()
+    provider.on("GET", "/export", pages)
+    source = source_register(slug="bot-lille", kind="chatbot", node=franchisee_lille,
+                             config={"url": provider.url + "/export"}, secret="tok")[0]  # fmt: skip
+    with tempfile.TemporaryFile(mode="w+") as log:
+        first = start_worker(real_worker_queue, log, CELERY_VISIBILITY_TIMEOUT="5")
+        second = None
+        try:
+            sync_queue(source=source, trigger=SyncTrigger.MANUAL)  # queued for the workers once committed
+            assert reached_page_two.wait(60), "the first worker never reached page 2"
+            time.sleep(0.5)
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+            run = SyncRun.objects.get()
+            assert (run.status, run.attempt, Conversation.objects.count()) == (SyncStatus.RUNNING, 1, 0)
+
+            release.set()
+            second = start_worker(real_worker_queue, log, CELERY_VISIBILITY_TIMEOUT="5")
+            done = wait_for(lambda: SyncRun.objects.filter(status=SyncStatus.SUCCEEDED).exists(), 120, second)
+        finally:
+            release.set()
+            if first.poll() is None:
+                first.kill()
+            if second is not None:
+                stop(second)
+            provider.close()
+        log.seek(0)
+        output = log.read()
+
+    assert done, f"the redelivered sync did not finish. Workers' log:\n{output}"
+    run = SyncRun.objects.get()
+    assert (run.status, run.attempt, run.created) == (SyncStatus.SUCCEEDED, 2, 2510)
+    assert "Attempt 1 was interrupted (its worker was lost)" in run.notes
+    assert Conversation.objects.count() == 2510
+    assert Conversation.objects.values("external_id").distinct().count() == 2510
+    assert sum(DailyRollup.objects.values_list("conversations", flat=True)) == 2510  # counted once, not twice

@@ -8,7 +8,8 @@ from django.db.models import Count, Q, Sum
 from accounts.constants import NodeKind, Role
 from accounts.models import Node, RoleAssignment, User
 from accounts.scoping import visible_nodes
-from kpis.demo import DEMO_PASSWORD, STORY_MONTHS, demo_build
+from ingestion.demo import demo_build
+from kpis.demo import DEMO_PASSWORD, STORY_MONTHS
 from kpis.models import Campaign, Conversation, DailyMetric, Lead, Sale
 
 pytestmark = pytest.mark.django_db
