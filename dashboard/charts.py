@@ -4,6 +4,8 @@ Figures are returned as JSON-ready dicts; templates hand them to plotly.js (serv
 Colours come with words or markers elsewhere on the page: a chart never carries meaning by colour alone.
 """
 
+import html
+
 import plotly.graph_objects as go
 
 INK, ACCENT, SECOND, GRID = "#1b1f24", "#0b5cad", "#b3541e", "#e3e7ec"
@@ -38,8 +40,10 @@ def sparkline(labels, values):
     )  # fmt: skip
 
 
-def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver):
-    """An outcome beside the driver it depends on, on two axes: "leads up, sales down" is seen at a glance."""
+def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver, *, annotations=None):
+    """An outcome beside the driver it depends on, on two axes: "leads up, sales down" is seen at a glance.
+    `annotations` are (label, text) notes drawn as dotted vertical lines at their period (see note_marks)."""
+    shapes, notes = note_marks(annotations or [])
     return _figure(
         [go.Scatter(x=labels, y=[_number(v) for v in outcome], name=outcome_name, mode="lines+markers",
                     line={"color": ACCENT, "width": 3}, marker={"symbol": "circle", "size": 7}),
@@ -49,8 +53,21 @@ def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver):
                 margin={"l": 64, "r": 72, "t": 16, "b": 40},
                 yaxis={"title": {"text": outcome_name}, "gridcolor": GRID, "rangemode": "tozero"},
                 yaxis2={"title": {"text": driver_name}, "overlaying": "y", "side": "right", "rangemode": "tozero",
-                        "showgrid": False}),
+                        "showgrid": False}, shapes=shapes, annotations=notes),
     )  # fmt: skip
+
+
+def note_marks(annotations):
+    """Plotly shapes and annotations for dated notes on a category axis: a dotted line at the note's period and
+    its text above the plot. Plotly reads annotation text as HTML, so the text is escaped here."""
+    shapes, notes = [], []
+    for label, text in annotations:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": label, "x1": label, "y0": 0, "y1": 1,
+                       "line": {"color": INK, "width": 1, "dash": "dot"}})
+        notes.append({"xref": "x", "yref": "paper", "x": label, "y": 1, "yanchor": "top", "showarrow": False,
+                      "text": html.escape(text[:80]), "font": {"size": 11, "color": INK},
+                      "bgcolor": "rgba(255,255,255,0.85)"})
+    return shapes, notes
 
 
 VALUE_FORMAT = {"money": ",.0f", "count": ",.0f", "%": ".1f", "seconds": ",.0f", "score": ".1f", "ratio": ".2f"}

@@ -18,6 +18,7 @@ from kpis.models import SliceDimension
 from kpis.selectors import board_tiles, campaign_names, leads_under, rollup_rows, slice_rows
 
 from . import charts
+from .selectors import kpi_questions
 from .views import board_context
 
 CALL_CENTRE_CLOSES = 19  # marked on the heat map; per-node opening hours are a later source (calls)
@@ -47,8 +48,11 @@ def kpi_page(request, key):
     partner_series = kpi_series(rows=rows, node=node, keys=[partner.key], periods=context["series_periods"])
     outcome, driver = (kpi, partner) if kpi.tier == Tier.BUSINESS and partner.tier != Tier.BUSINESS else (partner, kpi)
     values = {kpi.key: tile.series, partner.key: partner_series[partner.key]}
+    questions = kpi_questions(user=request.user, kpi=key, node=node, period=period,
+                              series_periods=context["series_periods"])  # fmt: skip
     trend = charts.outcome_and_driver(labels, str(outcome.name), [v.value for v in values[outcome.key]],
-                                      str(driver.name), [v.value for v in values[driver.key]])  # fmt: skip
+                                      str(driver.name), [v.value for v in values[driver.key]],
+                                      annotations=questions.chart_annotations)  # fmt: skip
 
     breakdowns = []
     if kpi.formula != Formula.GROWTH:
@@ -77,6 +81,7 @@ def kpi_page(request, key):
         **context, "kpi": kpi, "tile": tile, "partner": partner, "trend": json.dumps(trend),
         "breakdowns": [b for b in breakdowns if b], "heatmap": json.dumps(heatmap),
         "breadcrumbs": list(visible_nodes(request.user).ancestors_of(node, include_self=True)),
+        "questions": questions,
     })  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import budget, drill, team, views
+from . import budget, drill, questions, team, views
 
 app_name = "dashboard"
 
@@ -13,4 +13,14 @@ urlpatterns = [
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite, name="team-invite"),
     path("team/roles/<int:pk>/revoke/", team.team_revoke, name="team-revoke"),
+    path("questions/ask/", questions.question_ask, name="question-ask"),
+    path("questions/for-me/", questions.questions_for_me, name="questions-for-me"),
+    path("questions/mine/", questions.my_questions, name="questions-mine"),
+    path("questions/<int:pk>/", questions.thread_page, name="thread"),
+    path("questions/<int:pk>/reply/", questions.thread_reply_view, name="thread-reply"),
+    path("questions/<int:pk>/answer/", questions.thread_answer_view, name="thread-answer"),
+    path("questions/<int:pk>/status/", questions.thread_status_view, name="thread-status"),
+    path("notifications/", questions.notifications_page, name="notifications"),
+    path("notifications/read/", questions.notifications_read, name="notifications-read"),
+    path("annotations/add/", questions.annotation_add_view, name="annotation-add"),
 ]

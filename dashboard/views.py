@@ -20,6 +20,7 @@ from kpis.periods import PeriodKind, parse_period, series
 from kpis.selectors import board_tiles, rollup_rows
 
 from . import charts
+from .selectors import board_questions, wall_questions
 
 # The first screen stays short: business objectives first, then operational KPIs next to the outcomes they drive.
 HOME_KPIS = ["sales_revenue", "new_customers", "roi", "customer_growth", "leads", "qualified_lead_rate", "cpl",
@@ -93,6 +94,7 @@ def home(request):
             "sparklines": tile_charts(tiles, context["series_periods"]),
             "child_kpis": [CATALOG[k] for k in CHILD_KPIS],
             "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in by_child],
+            "questions": board_questions(user=request.user, node=node, period=period),
         },
     )
 
@@ -116,7 +118,7 @@ def wall(request, token):
         request,
         "dashboard/wall.html",
         {"node": node, "period": period, "tiles": tiles, "now": timezone.now(),
-         "refresh_seconds": settings.WALL_REFRESH_SECONDS},
+         "refresh_seconds": settings.WALL_REFRESH_SECONDS, "questions": wall_questions(link=link)},
     )  # fmt: skip
 
 

@@ -166,6 +166,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # an invitation link lasts three days
 # Wall screens reload themselves this often (seconds).
 WALL_REFRESH_SECONDS = env.int("WALL_REFRESH_SECONDS", default=300)
 
+# "Question this KPI": a person's notifications of this many seconds go out in one e-mail (a digest).
+QUESTIONS_DIGEST_SECONDS = env.int("QUESTIONS_DIGEST_SECONDS", default=600)
+
 # The public address of this installation, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
