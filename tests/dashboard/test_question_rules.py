@@ -163,7 +163,7 @@ def test_deleting_a_rule_keeps_its_questions(network, franchisee_lille, lille_sa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_runs_open_one_question(network, franchisee_lille, lille_sales_halved):
+def test_two_concurrent_runs_open_one_question(network, franchisee_lille, lille_sales_halved, celery_inline):
     """The second run starts while the first holds its new question uncommitted: on PostgreSQL its insert waits on
     the unique index, then loses, and it opens nothing."""
     if connection.vendor != "postgresql":
