@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Node
 from kpis.catalog import CATALOG, Direction
-from kpis.engine import Pace, kpi_reports, objective_pace
+from kpis.engine import Pace, kpi_reports, objective_pace, round_value
 from kpis.models import Objective
 from kpis.periods import PeriodKind, period_containing
 from kpis.selectors import dangerously_unscoped_rollup_rows
@@ -145,7 +145,7 @@ def finding_text(finding):
     kpi, node, f = CATALOG[finding.kpi], finding.node, finding.figures
 
     def number(value, key=finding.kpi):
-        return format_kpi_number(value, CATALOG[key], finding.currency)
+        return format_kpi_number(round_value(CATALOG[key], value), CATALOG[key], finding.currency)
 
     when = {"period": finding.period.label, "today": date_format(finding.today, "j F")}
     if finding.rule.kind == RuleKind.OFF_TRACK:
@@ -154,7 +154,7 @@ def finding_text(finding):
             "%(progress)s %% of the target of %(target)s; at this pace the month would end at %(projected)s. "
             "What is happening, and what can be done?"
         ) % {"kpi": kpi.name, "node": node.name, "actual": number(f["actual"]), "target": number(f["target"]),
-             "progress": f["progress"], "projected": number(f["projected"]), **when}  # fmt: skip
+             "progress": number_format(f["progress"], 1), "projected": number(f["projected"]), **when}  # fmt: skip
     comparison = RuleComparison(finding.rule.comparison).label
     if finding.rule.kind == RuleKind.DROP:
         return _(

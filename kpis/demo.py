@@ -7,6 +7,8 @@ one transaction, so running it twice leaves the same data. Three stories are pla
   evening, after the call centre has closed (article 001's example);
 - Marseille pays far more per lead than its peers (a Google Ads budget out of proportion to its market);
 - the website chatbot's capture rate improves after "bot v2" goes live seven months ago.
+
+The nightly question rules of the demo (dashboard.demo) then open the questions these stories call for.
 """
 
 import math
@@ -526,6 +528,9 @@ def demo_build(*, seed=42, today, months=18, progress=None):
             progress("conversations", min(start + batch, len(conversations)), len(conversations))
     rollups_refresh(network=nodes[NETWORK["slug"]])
     objectives = demo_objectives(nodes=nodes, today=today)
+    from dashboard.demo import demo_questions  # the dashboard depends on kpis, not the other way round
+
+    questions = demo_questions(nodes=nodes, today=today, domain=DEMO_DOMAIN)
     counts = {
         "campaigns": len(facts.campaigns),
         "daily metrics": len(facts.metrics),
@@ -533,5 +538,6 @@ def demo_build(*, seed=42, today, months=18, progress=None):
         "conversations": len(conversations),
         "sales": len(facts.sales),
         "objectives": objectives,
+        "automatic questions": len(questions),
     }
     return logins, counts
