@@ -145,35 +145,30 @@ def thread_page(request, pk):
     return _thread_page(request, thread)
 
 
-@login_required
-@require_POST
-def thread_reply_view(request, pk):
+def _thread_post(request, pk, form_class, write, form_name):
+    """A reply or an answer: validated by its form, written by its service, shown again with errors (400)."""
     thread = _thread_or_404(request, pk)
-    form = ReplyForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            thread_reply(thread=thread, author=request.user, body=form.cleaned_data["body"])
+            write(thread=thread, author=request.user, **form.cleaned_data)
         except ValidationError as error:
             _errors_into(form, error)
         else:
             return redirect("dashboard:thread", thread.pk)
-    return _thread_page(request, thread, reply=form, status=400)
+    return _thread_page(request, thread, **{form_name: form}, status=400)
+
+
+@login_required
+@require_POST
+def thread_reply_view(request, pk):
+    return _thread_post(request, pk, ReplyForm, thread_reply, "reply")
 
 
 @login_required
 @require_POST
 def thread_answer_view(request, pk):
-    thread = _thread_or_404(request, pk)
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            thread_answer(thread=thread, author=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _errors_into(form, error)
-        else:
-            messages.success(request, _("Your answer is sent."))
-            return redirect("dashboard:thread", thread.pk)
-    return _thread_page(request, thread, answer=form, status=400)
+    return _thread_post(request, pk, AnswerForm, thread_answer, "answer")
 
 
 @login_required

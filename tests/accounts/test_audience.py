@@ -16,11 +16,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people(tree, network, region_nord, franchisee_lille, franchisee_nice):
     rival = node_upsert(slug="rival", name="Rival", kind=NodeKind.NETWORK)
-    grants = [("admin@acme.example", Role.FRANCHISOR_ADMIN, region_nord),  # network-wide, granted lower down
-              ("ceo@acme.example", Role.EXECUTIVE, network), ("mkt@acme.example", Role.MARKETING_MANAGER, region_nord),
-              ("nord@acme.example", Role.REGION_MANAGER, region_nord), ("lille@acme.example", Role.FRANCHISEE,
-              franchisee_lille), ("two@acme.example", Role.FRANCHISEE, franchisee_nice),
-              ("two@acme.example", Role.EXECUTIVE, rival), ("boss@rival.example", Role.FRANCHISOR_ADMIN, rival)]  # fmt: skip
+    grants = [
+        ("admin@acme.example", Role.FRANCHISOR_ADMIN, region_nord),  # network-wide, though granted lower down
+        ("ceo@acme.example", Role.EXECUTIVE, network),
+        ("mkt@acme.example", Role.MARKETING_MANAGER, region_nord),
+        ("nord@acme.example", Role.REGION_MANAGER, region_nord),
+        ("lille@acme.example", Role.FRANCHISEE, franchisee_lille),
+        ("two@acme.example", Role.FRANCHISEE, franchisee_nice),
+        ("two@acme.example", Role.EXECUTIVE, rival),
+        ("boss@rival.example", Role.FRANCHISOR_ADMIN, rival),
+    ]
     for email, role, node in grants:
         user_grant(email=email, role=role, node=node)
     UserFactory(email="root@example.com", is_superuser=True)

@@ -4,10 +4,7 @@ links back to the thread and the tile."""
 
 import os
 import re
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 
 import pytest
@@ -19,7 +16,7 @@ from dashboard.models import Notification, NotificationVerb
 from dashboard.services import notification_digest_send, thread_answer, thread_open, thread_reply
 from dashboard.tasks import notifications_digest_task
 
-from ..ingestion.test_worker import ROOT, database_url_of, forget_queue, stop
+from ..ingestion.test_worker import celery_worker, wait_for
 from .conftest import MARCH
 
 pytestmark = pytest.mark.django_db
@@ -145,29 +142,17 @@ def test_a_real_worker_sends_one_digest_for_three_events_after_the_window(franch
     queue = f"test-digest-{uuid.uuid4().hex[:8]}"
     routes = app.conf.task_routes
     app.conf.task_routes = {"dashboard.tasks.*": {"queue": queue}}
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
-               DATABASE_URL=database_url_of(connection.settings_dict))  # fmt: skip
+    pending = Notification.objects.filter(recipient=franchisee_user_lille)
     with tempfile.TemporaryFile(mode="w+") as log:
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
-             "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
         try:
-            thread = ask(executive, franchisee_lille, "One")
-            thread_reply(thread=thread, author=executive, body="Two")
-            thread_reply(thread=thread, author=executive, body="Three")
-            pending = Notification.objects.filter(recipient=franchisee_user_lille)
-            assert pending.count() == 3 and not pending.filter(emailed_at__isnull=False).exists()
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and worker.poll() is None:
-                if not pending.filter(emailed_at__isnull=True).exists():
-                    break
-                time.sleep(0.25)
+            with celery_worker(queue, log) as worker:
+                thread = ask(executive, franchisee_lille, "One")
+                thread_reply(thread=thread, author=executive, body="Two")
+                thread_reply(thread=thread, author=executive, body="Three")
+                assert pending.count() == 3 and not pending.filter(emailed_at__isnull=False).exists()
+                wait_for(lambda: not pending.filter(emailed_at__isnull=True).exists(), worker)
         finally:
             app.conf.task_routes = routes
-            stop(worker)
-            forget_queue(queue)
         log.seek(0)
         output = log.read()
 

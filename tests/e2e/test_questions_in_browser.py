@@ -24,6 +24,13 @@ def log_out(page):
     page.wait_for_url(re.compile(r"/login/"))
 
 
+def open_the_notified_thread(page, thread):
+    """From the unread count in the top bar, through the notifications, to the thread."""
+    assert page.locator(".unread-count").inner_text() == "1"
+    page.click(".nav-notifications")
+    page.click(f".notifications a[href^='/questions/{thread.pk}/']")
+
+
 def test_an_executive_questions_a_falling_tile_and_reads_the_answer(demo, live_server, page, screenshot):
     log_in(page, live_server, "direction@linguaviva.example")
     page.click("table.ranking >> text=Sud")
@@ -47,9 +54,7 @@ def test_an_executive_questions_a_falling_tile_and_reads_the_answer(demo, live_s
     log_out(page)
 
     log_in(page, live_server, "region.sud@linguaviva.example")
-    assert page.locator(".unread-count").inner_text() == "1"
-    page.click(".nav-notifications")
-    page.click(f".notifications a[href^='/questions/{thread.pk}/']")
+    open_the_notified_thread(page, thread)
     page.fill("#id_observation", "Les ventes baissent de 10 % alors que les leads web augmentent de 5 %.")
     page.fill("#id_analysis", "Les leads arrivent après la fermeture du centre d'appel.")
     page.fill("#id_recommendation", "- Déplacer le budget sur les heures d'ouverture\n- Ajouter un rappel")
@@ -61,9 +66,7 @@ def test_an_executive_questions_a_falling_tile_and_reads_the_answer(demo, live_s
     log_out(page)
 
     log_in(page, live_server, "direction@linguaviva.example")
-    assert page.locator(".unread-count").inner_text() == "1"
-    page.click(".nav-notifications")
-    page.click(f".notifications a[href^='/questions/{thread.pk}/']")
+    open_the_notified_thread(page, thread)
     assert "fermeture du centre d'appel" in page.locator(".oar-analysis").inner_text()
     assert page.locator(".oar-recommendation li").count() == 2
     assert page.locator(".status-answered").is_visible()
