@@ -6,6 +6,7 @@ import os
 import re
 import tempfile
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.core import mail
@@ -130,6 +131,24 @@ def test_the_digest_task_of_a_person_gone_does_nothing(celery_inline):
     assert notifications_digest_task.delay(987654).get() == 0
 
 
+@contextmanager
+def tasks_routed_to(queue):
+    """Send the dashboard's tasks to `queue` meanwhile. Celery caches its router with the routes it was built with:
+    it is dropped on the way in and out, so that neither this test nor the ones after it use stale routes."""
+
+    def reroute(table):
+        app.conf.task_routes = table
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
+
+    routes = app.conf.task_routes
+    reroute({"dashboard.tasks.*": {"queue": queue}})
+    try:
+        yield
+    finally:
+        reroute(routes)
+
+
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_one_digest_for_three_events_after_the_window(franchisee_lille, franchisee_user_lille,
@@ -140,19 +159,14 @@ def test_a_real_worker_sends_one_digest_for_three_events_after_the_window(franch
         pytest.skip("needs a real broker (REDIS_URL) and a database the worker shares (PostgreSQL)")
     settings.QUESTIONS_DIGEST_SECONDS = 3
     queue = f"test-digest-{uuid.uuid4().hex[:8]}"
-    routes = app.conf.task_routes
-    app.conf.task_routes = {"dashboard.tasks.*": {"queue": queue}}
     pending = Notification.objects.filter(recipient=franchisee_user_lille)
     with tempfile.TemporaryFile(mode="w+") as log:
-        try:
-            with celery_worker(queue, log) as worker:
-                thread = ask(executive, franchisee_lille, "One")
-                thread_reply(thread=thread, author=executive, body="Two")
-                thread_reply(thread=thread, author=executive, body="Three")
-                assert pending.count() == 3 and not pending.filter(emailed_at__isnull=False).exists()
-                wait_for(lambda: not pending.filter(emailed_at__isnull=True).exists(), worker)
-        finally:
-            app.conf.task_routes = routes
+        with tasks_routed_to(queue), celery_worker(queue, log) as worker:
+            thread = ask(executive, franchisee_lille, "One")
+            thread_reply(thread=thread, author=executive, body="Two")
+            thread_reply(thread=thread, author=executive, body="Three")
+            assert pending.count() == 3 and not pending.filter(emailed_at__isnull=False).exists()
+            wait_for(lambda: not pending.filter(emailed_at__isnull=True).exists(), worker)
         log.seek(0)
         output = log.read()
 

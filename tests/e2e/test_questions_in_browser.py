@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def demo():
+def demo(celery_inline):
+    """The demo, its e-mails sent in the test process (the browser tests are not about the broker)."""
     demo_build(seed=7, today=timezone.localdate(), months=2)
 
 
