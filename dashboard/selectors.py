@@ -75,11 +75,13 @@ def thread_addressee(*, kpi, node, period, asker=None):
     A candidate who cannot see the node (their role was taken away) or who is the asker is passed over: nobody
     addresses a question to themselves. None when nobody is left.
     """
-    owners = [
-        objective.owner
-        for objective in Objective.objects.filter(kpi=kpi, node=node, start__lte=period.start, end__gte=period.end,
-                                                  owner__isnull=False).select_related("owner").order_by("-start", "end")
-    ][:1]  # fmt: skip
+    objective = (
+        Objective.objects.filter(kpi=kpi, node=node, start__lte=period.start, end__gte=period.end, owner__isnull=False)
+        .select_related("owner")
+        .order_by("-start", "end")
+        .first()
+    )
+    owners = [objective.owner] if objective else []
     owners += [owner.user for owner in KpiOwner.objects.filter(kpi=kpi, node=node).select_related("user")]
     owners = [user for user in owners if user.is_active and user != asker]
     if owners:
