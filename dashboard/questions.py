@@ -27,6 +27,7 @@ from .selectors import (
     questions_by,
     questions_for,
     thread_addressee,
+    thread_can_set_status,
     thread_messages,
     thread_visible,
 )
@@ -34,7 +35,6 @@ from .services import (
     annotation_add,
     notifications_mark_read,
     thread_answer,
-    thread_can_set_status,
     thread_open,
     thread_reply,
     thread_status_set,

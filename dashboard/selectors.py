@@ -46,6 +46,13 @@ def _unresolved_first(threads):
     return threads.order_by(resolved_last, "-updated_at", "-id")
 
 
+def thread_can_set_status(*, thread, user):
+    """The asker, the addressee, and whoever may change things on the node (not a read-only role)."""
+    if user.pk in (thread.author_id, thread.addressee_id):
+        return True
+    return audience(thread.node, writers_only=True).filter(pk=user.pk).exists()
+
+
 def thread_messages(*, thread):
     """The messages of a thread (already seen through the door), with their authors and mentions."""
     return thread.messages.select_related("author").prefetch_related("mentions")

@@ -32,7 +32,7 @@ from .models import (
     ThreadStatus,
 )
 from .rules import finding_text, rules_findings
-from .selectors import thread_addressee
+from .selectors import thread_addressee, thread_can_set_status
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -116,13 +116,6 @@ def thread_answer(*, thread, author, observation, analysis, recommendation, body
     _notify(thread=thread, message=message, actor=author, verb=NotificationVerb.ANSWERED,
             recipients=_participants(thread))  # fmt: skip
     return message
-
-
-def thread_can_set_status(*, thread, user):
-    """The asker, the addressee, and whoever may change things on the node (not a read-only role)."""
-    if user.pk in (thread.author_id, thread.addressee_id):
-        return True
-    return audience(thread.node, writers_only=True).filter(pk=user.pk).exists()
 
 
 @transaction.atomic
