@@ -9,8 +9,8 @@ from operator import or_
 
 from django.db.models import Q
 
-from .constants import Role
-from .models import DisplayLink, Node
+from .constants import PATH_SEPARATOR, Role
+from .models import DisplayLink, Node, RoleAssignment, User
 
 NETWORK_WIDE_ROLES = {Role.FRANCHISOR_ADMIN, Role.EXECUTIVE}
 
@@ -101,3 +101,23 @@ def top_nodes(user):
     if paths is None:
         return Node.objects.filter(parent__isnull=True)
     return Node.objects.filter(path__in=paths)
+
+
+READ_ONLY_ROLES = {Role.EXECUTIVE}
+
+
+def audience(node, *, writers_only=False):
+    """The people who may see `node`: the other side of restrict(), for whom to notify and whom to mention.
+
+    A role reaches `node` when granted on the node or above it, or, for a network-wide role, anywhere in its
+    network; superusers see everything. With `writers_only`, read-only roles (executives) do not count."""
+    network_path = PATH_SEPARATOR + node.network_slug + PATH_SEPARATOR
+    reaching = RoleAssignment.objects.filter(
+        Q(node__path__in=[*node.ancestor_paths(), node.path])
+        | Q(role__in=NETWORK_WIDE_ROLES, node__path__startswith=network_path)
+    )
+    if writers_only:
+        reaching = reaching.exclude(role__in=READ_ONLY_ROLES)
+    return User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(pk__in=reaching.values("user_id"))
+    )

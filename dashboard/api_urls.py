@@ -13,4 +13,8 @@ urlpatterns = [
     path("nodes/", api.NodeListApi.as_view(), name="api-nodes"),
     path("leads/", api.LeadListApi.as_view(), name="api-leads"),
     path("leads/<int:pk>/", api.LeadDetailApi.as_view(), name="api-lead"),
+    path("questions/", api.ThreadListApi.as_view(), name="api-questions"),
+    path("questions/create/", api.ThreadCreateApi.as_view(), name="api-question-create"),
+    path("questions/<int:pk>/", api.ThreadDetailApi.as_view(), name="api-question"),
+    path("questions/<int:pk>/reply/", api.ThreadReplyApi.as_view(), name="api-question-reply"),
 ]

@@ -4,6 +4,8 @@ Figures are returned as JSON-ready dicts; templates hand them to plotly.js (serv
 Colours come with words or markers elsewhere on the page: a chart never carries meaning by colour alone.
 """
 
+import html
+
 import plotly.graph_objects as go
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -74,10 +76,13 @@ def sparkline(labels, values, *, theme="light"):
     )  # fmt: skip
 
 
-def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver, *, theme="light", height=320):
+def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver, *, theme="light", height=320,
+                       annotations=None):
     """An outcome beside the driver it depends on, on two axes: "leads up, sales down" is seen at a glance. The two
-    lines differ by dash and marker shape as well as colour. `height` None: as high as its container (the wall)."""
+    lines differ by dash and marker shape as well as colour. `height` None: as high as its container (the wall).
+    `annotations` are (label, text) notes drawn as dotted vertical lines at their period (see note_marks)."""
     colours = THEMES[theme]
+    shapes, notes = note_marks(annotations or [], theme=theme)
     return _figure(
         [go.Scatter(x=labels, y=[_number(v) for v in outcome], name=outcome_name, mode="lines+markers",
                     line={"color": colours["accent"], "width": 3}, marker={"symbol": "circle", "size": 7}),
@@ -88,8 +93,22 @@ def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver, *, th
                 margin={"l": 64, "r": 72, "t": 16, "b": 40}, xaxis={"gridcolor": colours["grid"], "type": "category"},
                 yaxis={"title": {"text": outcome_name}, "gridcolor": colours["grid"], "rangemode": "tozero"},
                 yaxis2={"title": {"text": driver_name}, "overlaying": "y", "side": "right", "rangemode": "tozero",
-                        "showgrid": False}),
+                        "showgrid": False}, shapes=shapes, annotations=notes),
     )  # fmt: skip
+
+
+def note_marks(annotations, *, theme="light"):
+    """Plotly shapes and annotations for dated notes on a category axis: a dotted line at the note's period and
+    its text above the plot. Plotly reads annotation text as HTML, so the text is escaped here."""
+    ink = THEMES[theme]["ink"]
+    background = "rgba(255,255,255,0.85)" if theme == "light" else "rgba(11,19,32,0.85)"
+    shapes, notes = [], []
+    for label, text in annotations:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": label, "x1": label, "y0": 0, "y1": 1,
+                       "line": {"color": ink, "width": 1, "dash": "dot"}})
+        notes.append({"xref": "x", "yref": "paper", "x": label, "y": 1, "yanchor": "top", "showarrow": False,
+                      "text": html.escape(text[:80]), "font": {"size": 11, "color": ink}, "bgcolor": background})
+    return shapes, notes
 
 
 VALUE_FORMAT = {"money": ",.0f", "count": ",.0f", "%": ".1f", "seconds": ",.0f", "score": ".1f", "ratio": ".2f"}

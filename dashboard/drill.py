@@ -36,6 +36,7 @@ from kpis.selectors import (
 )
 
 from . import charts
+from .selectors import kpi_questions
 from .views import board_context
 
 CALL_CENTRE_CLOSES = 19  # marked on the heat map; per-node opening hours are a later source (calls)
@@ -64,8 +65,11 @@ def kpi_page(request, key):
     partner_series = kpi_series(rows=rows, node=node, keys=[partner.key], periods=context["series_periods"])
     outcome, driver = (kpi, partner) if kpi.tier == Tier.BUSINESS and partner.tier != Tier.BUSINESS else (partner, kpi)
     values = {kpi.key: tile.series, partner.key: partner_series[partner.key]}
+    questions = kpi_questions(user=request.user, kpi=key, node=node, period=period,
+                              series_periods=context["series_periods"])  # fmt: skip
     trend = charts.outcome_and_driver(labels, str(outcome.name), [v.value for v in values[outcome.key]],
-                                      str(driver.name), [v.value for v in values[driver.key]])  # fmt: skip
+                                      str(driver.name), [v.value for v in values[driver.key]],
+                                      annotations=questions.chart_annotations)  # fmt: skip
 
     breakdowns = []
     if kpi.formula != Formula.GROWTH:
@@ -93,6 +97,7 @@ def kpi_page(request, key):
     return render(request, "dashboard/kpi.html", {
         **context, "kpi": kpi, "tile": tile, "partner": partner, "trend": json.dumps(trend),
         "breakdowns": [b for b in breakdowns if b], "heatmap": json.dumps(heatmap), "trail": [(kpi.name, None)],
+        "questions": questions,
     })  # fmt: skip
 
 

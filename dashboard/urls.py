@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import budget, drill, sources, team, views, wall
+from . import budget, drill, questions, sources, team, views, wall
 
 app_name = "dashboard"
 
@@ -21,4 +21,14 @@ urlpatterns = [
     path("sources/<int:pk>/", sources.source_detail, name="source"),
     path("sources/<int:pk>/sync/", sources.source_sync, name="source-sync"),
     path("sources/<int:pk>/schedule/", sources.source_schedule, name="source-schedule"),
+    path("questions/ask/", questions.question_ask, name="question-ask"),
+    path("questions/for-me/", questions.questions_for_me, name="questions-for-me"),
+    path("questions/mine/", questions.my_questions, name="questions-mine"),
+    path("questions/<int:pk>/", questions.thread_page, name="thread"),
+    path("questions/<int:pk>/reply/", questions.thread_reply_view, name="thread-reply"),
+    path("questions/<int:pk>/answer/", questions.thread_answer_view, name="thread-answer"),
+    path("questions/<int:pk>/status/", questions.thread_status_view, name="thread-status"),
+    path("notifications/", questions.notifications_page, name="notifications"),
+    path("notifications/read/", questions.notifications_read, name="notifications-read"),
+    path("annotations/add/", questions.annotation_add_view, name="annotation-add"),
 ]

@@ -17,6 +17,7 @@ from kpis.periods import PeriodKind, parse_period, series
 from kpis.selectors import board_layout, board_tiles, rollup_rows
 
 from . import charts
+from .selectors import board_questions
 
 CHILD_KPIS = ["sales_revenue", "leads", "cpl", "roi"]
 SERIES_LENGTH = {PeriodKind.DAY: 14, PeriodKind.WEEK: 12, PeriodKind.MONTH: 13, PeriodKind.QUARTER: 8,
@@ -103,6 +104,7 @@ def home(request):
             "sparklines": tile_charts(tiles, context["series_periods"]),
             "child_kpis": [CATALOG[k] for k in CHILD_KPIS],
             "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in by_child],
+            "questions": board_questions(user=request.user, node=node, period=period),
         },
     )
 

@@ -28,6 +28,7 @@ from kpis.periods import PeriodKind, parse_period, series
 from kpis.selectors import board_layout, board_tiles, rollup_rows
 
 from . import charts
+from .selectors import wall_questions
 
 RANKING_KPIS = ["sales_revenue", "leads", "cpl"]
 RANKING_LENGTH = 10  # rows a screen can show at a readable size
@@ -133,7 +134,7 @@ def wall(request, token):
     slides, period = wall_slides(link=link, today=today)
     return render(request, "dashboard/wall.html", {
         "link": link, "node": link.node, "network": network, "period": period, "slides": slides,
-        "freshness": data_freshness(node=link.node),
+        "freshness": data_freshness(node=link.node), "questions": wall_questions(link=link),
         "now": timezone.localtime(timezone=network.zone),
         "refresh_seconds": link.refresh_seconds or settings.WALL_REFRESH_SECONDS,
     })  # fmt: skip

@@ -1,9 +1,10 @@
 """Building the demo: its tree and people (kpis.demo), then its facts through a `demo` data source synced like any
-other, then this month's objectives, read from the rollups the sync refreshed."""
+other, then this month's objectives, read from the rollups the sync refreshed, and last its KPI owners and question
+rules (dashboard.demo), run once as after a nightly sync."""
 
 from django.db import transaction
 
-from kpis.demo import NETWORK, demo_nodes, demo_objectives, demo_users
+from kpis.demo import DEMO_DOMAIN, NETWORK, demo_nodes, demo_objectives, demo_users
 
 from .constants import SourceKind, SyncStatus
 from .services import source_register, sync_now
@@ -27,4 +28,7 @@ def demo_build(*, seed=42, today, months=18):
     if run.status != SyncStatus.SUCCEEDED:
         raise DemoSyncFailed(f"the demo sync failed: {run.error}\n{run.rejected_reasons}")
     objectives = demo_objectives(nodes=nodes, today=today)
-    return logins, {"facts": run.created, "objectives": objectives}, run
+    from dashboard.demo import demo_questions  # the demo is the one place that assembles every app
+
+    questions = demo_questions(nodes=nodes, today=today, domain=DEMO_DOMAIN)
+    return logins, {"facts": run.created, "objectives": objectives, "automatic questions": len(questions)}, run

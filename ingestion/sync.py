@@ -20,6 +20,7 @@ from operator import itemgetter
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -197,14 +198,28 @@ def _sync(run, http, today):
     return run
 
 
+def follow_up_window_claim(task_name, network_id, seconds):
+    """True for the first caller of a `seconds` window for this task and network, False for the others (the cache is
+    Redis in production, shared by every worker)."""
+    return cache.add(f"ingestion:after-sync:{task_name}:{network_id}", 1, timeout=seconds)
+
+
 def _queue_follow_up(task_name, network_id):
+    """Queue `task_name` for the network, once per INGESTION_AFTER_SYNC_DELAY_SECONDS however many of its sources
+    finish meanwhile: a network with a source per franchisee syncs hundreds of them each night, and the follow-ups
+    (the question rules) read the whole network. The first sync of the window queues the task to run at the window's
+    end, so it sees every sync of the window. Tasks run inline (no broker) follow every sync at once instead."""
     from config.celery import app
 
+    delay = settings.INGESTION_AFTER_SYNC_DELAY_SECONDS
+    if not app.conf.task_always_eager and delay and not follow_up_window_claim(task_name, network_id, delay):
+        return  # already queued for this window
+    options = {"countdown": delay} if delay else {}
     task = app.tasks.get(task_name)
     if task is not None:
-        task.delay(network_id)
+        task.apply_async(args=[network_id], **options)
     else:  # registered only on the workers
-        app.send_task(task_name, args=[network_id])
+        app.send_task(task_name, args=[network_id], **options)
 
 
 def _append_note(run, text):

@@ -8,6 +8,8 @@ the demo's facts in one transaction, so running it twice leaves the same data. T
   evening, after the call centre has closed (article 001's example);
 - Marseille pays far more per lead than its peers (a Google Ads budget out of proportion to its market);
 - the website chatbot's capture rate improves after "bot v2" goes live seven months ago.
+
+The nightly question rules of the demo (dashboard.demo) then open the questions these stories call for.
 """
 
 import math

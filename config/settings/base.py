@@ -161,6 +161,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "KPI values, objectives and facts of a franchise network, scoped to the caller's access.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several answers have a "status": name each set of choices after what it is the status of.
+    "ENUM_NAME_OVERRIDES": {
+        "ThreadStatusEnum": "dashboard.models.ThreadStatus",
+        "WebhookDeliveryStatusEnum": ["accepted", "duplicate"],
+    },
 }
 
 # Failed logins: after this many failures for one address or one account, wait out the window.
@@ -170,6 +175,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # an invitation link lasts three days
 
 # Wall screens reload themselves this often (seconds).
 WALL_REFRESH_SECONDS = env.int("WALL_REFRESH_SECONDS", default=300)
+
+# "Question this KPI": a person's notifications of this many seconds go out in one e-mail (a digest).
+QUESTIONS_DIGEST_SECONDS = env.int("QUESTIONS_DIGEST_SECONDS", default=600)
 
 # The public address of this installation, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -196,8 +204,12 @@ INGESTION_SYNC_TIME_LIMIT = env.int("INGESTION_SYNC_TIME_LIMIT", default=30 * 60
 # A queued or running sync that no worker has finished after this many minutes is sent to the workers again
 # (its broker message was lost, or its worker was): PostgreSQL, not Redis, is the record of what is to be done.
 INGESTION_REQUEUE_AFTER_MINUTES = env.int("INGESTION_REQUEUE_AFTER_MINUTES", default=120)
-# Dotted names of Celery tasks queued, with the network id, after each successful sync of one of its sources.
-INGESTION_AFTER_SYNC_TASKS = env.list("INGESTION_AFTER_SYNC_TASKS", default=[])
+# Dotted names of Celery tasks queued, with the network id, after the successful syncs of its sources: by default the
+# "question this KPI" rules, which open the questions the night's figures call for. With a broker, the syncs that
+# finish within INGESTION_AFTER_SYNC_DELAY_SECONDS of the first one share one run, at the end of that window.
+INGESTION_AFTER_SYNC_TASKS = env.list("INGESTION_AFTER_SYNC_TASKS",
+                                      default=["dashboard.tasks.automatic_questions_task"])  # fmt: skip
+INGESTION_AFTER_SYNC_DELAY_SECONDS = env.int("INGESTION_AFTER_SYNC_DELAY_SECONDS", default=15 * 60)
 # Webhooks: a signature older or newer than this is refused; a larger body is refused.
 INGESTION_WEBHOOK_TOLERANCE_SECONDS = 300
 INGESTION_WEBHOOK_MAX_BYTES = env.int("INGESTION_WEBHOOK_MAX_BYTES", default=5 * 1024 * 1024)

@@ -269,3 +269,18 @@ def test_sync_command_with_since_pulls_from_that_day_and_exits_0(drop, capsys):
         call_command("sync", "nope")
     assert error.value.returncode == 2
     assert Lead.objects.get(external_id="l1").revenue == Decimal("100.00")
+
+
+def test_the_syncs_of_one_window_share_one_follow_up_per_network(network, region_nord):
+    from django.core.cache import cache
+
+    from ingestion.sync import follow_up_window_claim
+
+    cache.clear()
+    claims = [follow_up_window_claim("questions", network.pk, 600) for _ in range(3)]
+    other_network = follow_up_window_claim("questions", region_nord.pk, 600)
+    other_task = follow_up_window_claim("reports", network.pk, 600)
+    cache.delete(f"ingestion:after-sync:questions:{network.pk}")  # the window is over
+
+    assert claims == [True, False, False] and other_network and other_task
+    assert follow_up_window_claim("questions", network.pk, 600)

@@ -7,6 +7,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -100,30 +101,50 @@ def test_a_real_celery_worker_runs_a_heartbeat_sent_through_redis():
         pytest.skip("the worker process must share the test database: PostgreSQL only (SQLite's is in memory)")
     assert not app.conf.task_always_eager, "the task would run in this process, not in the worker"
     queue = f"test-heartbeat-{uuid.uuid4().hex[:8]}"  # a queue of its own: no other worker takes the task
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
-               DATABASE_URL=database_url_of(connection.settings_dict))  # fmt: skip
     with tempfile.TemporaryFile(mode="w+") as log:
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
-             "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
+        with celery_worker(queue, log) as worker:
             worker_heartbeat.apply_async(kwargs={"hostname": "ci-worker-test"}, queue=queue)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and worker.poll() is None:
-                if WorkerHeartbeat.objects.filter(hostname="ci-worker-test").exists():
-                    break
-                time.sleep(0.25)
-        finally:
-            stop(worker)
-            forget_queue(queue)
+            wait_for(lambda: WorkerHeartbeat.objects.filter(hostname="ci-worker-test").exists(), 60, worker)
         log.seek(0)
         output = log.read()
 
     beat = WorkerHeartbeat.objects.filter(hostname="ci-worker-test").first()
     assert beat is not None and beat.beats == 1, f"no heartbeat from the worker within 60 s. Its log:\n{output}"
     assert "Task ingestion.tasks.worker_heartbeat[" in output and "succeeded" in output, output
+
+
+def start_worker(queue, log, **env):
+    """A real Celery worker process that consumes only `queue`, on the test database, logging to `log`."""
+    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", CELERY_TASK_DEFAULT_QUEUE=queue,
+                       DATABASE_URL=database_url_of(connection.settings_dict), **env)  # fmt: skip
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+         "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+@contextmanager
+def celery_worker(queue, log):
+    """start_worker, stopped and its queue forgotten on the way out."""
+    worker = start_worker(queue, log)
+    try:
+        yield worker
+    finally:
+        stop(worker)
+        forget_queue(queue)
+
+
+def wait_for(condition, seconds=60, worker=None):
+    """Poll `condition` until it holds (True), or `seconds` pass or the worker dies (False, unless it holds)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if worker is not None and worker.poll() is not None:
+            return condition()
+        time.sleep(0.25)
+    return False
 
 
 def forget_queue(queue):
@@ -136,27 +157,6 @@ def forget_queue(queue):
 
 
 # Syncs through a real worker ------------------------------------------------------------------------------------------
-def start_worker(queue, log, **env):
-    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", CELERY_TASK_DEFAULT_QUEUE=queue,
-                       DATABASE_URL=database_url_of(connection.settings_dict), **env)  # fmt: skip
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
-         "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
-def wait_for(condition, seconds, worker=None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if worker is not None and worker.poll() is not None:
-            return condition()
-        time.sleep(0.25)
-    return False
-
-
 @pytest.fixture
 def real_worker_queue():
     if not os.environ.get("REDIS_URL"):
