@@ -79,6 +79,26 @@ def franchisee_user_lille(franchisee_lille, tree):
 
 
 @pytest.fixture
+def marketing(network, tree):
+    return person("mkt@acme.example", Role.MARKETING_MANAGER, network)
+
+
+@pytest.fixture
+def region_manager_sud(region_sud, tree):
+    return person("sud@acme.example", Role.REGION_MANAGER, region_sud)
+
+
+@pytest.fixture
+def franchisee_user_nice(franchisee_nice, tree):
+    return person("nice@acme.example", Role.FRANCHISEE, franchisee_nice)
+
+
+@pytest.fixture
+def franchisee_user_roubaix(franchisee_roubaix, tree):
+    return person("roubaix@acme.example", Role.FRANCHISEE, franchisee_roubaix)
+
+
+@pytest.fixture
 def celery_inline():
     """Run queued tasks in the test process, as the embedded default does, even when REDIS_URL points at a broker
     (the real worker has its own test in tests/ingestion)."""
