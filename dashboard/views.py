@@ -14,10 +14,9 @@ from accounts.scoping import restrict, top_nodes, visible_nodes
 from accounts.selectors import node_network
 from accounts.services import display_link_resolve
 from kpis.catalog import CATALOG, Tier
-from kpis.engine import kpi_breakdown
-from kpis.models import DailyRollup
+from kpis.models import SubtreeRollup
 from kpis.periods import PeriodKind, parse_period, series
-from kpis.selectors import board_tiles, rollup_rows
+from kpis.selectors import board, board_tiles
 
 from . import charts
 
@@ -76,12 +75,10 @@ def home(request):
     context = board_context(request)
     if context is None:
         return render(request, "dashboard/no_access.html", status=403)
-    node, period = context["node"], context["period"]
-    rows = rollup_rows(user=request.user)
-    tiles = board_tiles(rows=rows, node=node, keys=HOME_KPIS, period=period, today=context["today"],
-                        series_periods=context["series_periods"])  # fmt: skip
-    children = list(visible_nodes(request.user).filter(parent=node).order_by("name"))
-    by_child = kpi_breakdown(rows=rows, node=node, keys=CHILD_KPIS, period=period, by="child", children=children)
+    node = context["node"]
+    data = board(user=request.user, node=node, keys=HOME_KPIS, child_keys=CHILD_KPIS, period=context["period"],
+                 today=context["today"], series_periods=context["series_periods"])  # fmt: skip
+    tiles = data.tiles
     return render(
         request,
         "dashboard/home.html",
@@ -92,7 +89,7 @@ def home(request):
             "operational": [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL],
             "sparklines": tile_charts(tiles, context["series_periods"]),
             "child_kpis": [CATALOG[k] for k in CHILD_KPIS],
-            "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in by_child],
+            "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in data.children],
         },
     )
 
@@ -110,7 +107,7 @@ def wall(request, token):
     node, network = link.node, node_network(node=link.node)
     today = timezone.localdate(timezone=network.zone)
     period = parse_period(PeriodKind.MONTH, today, fiscal_year_start_month=network.fiscal_year_start_month)
-    tiles = board_tiles(rows=restrict(DailyRollup.objects.all(), link, path_field="node_path"), node=node,
+    tiles = board_tiles(rows=restrict(SubtreeRollup.objects.all(), link, path_field="node_path"), node=node,
                         keys=WALL_KPIS, period=period, today=today, series_periods=[period])  # fmt: skip
     return render(
         request,
