@@ -109,9 +109,13 @@ FORGET_LAST_RUN = [
 def _forget_last_run(network, scale):
     """Before a reused network is measured again: remove what the previous run added (its imported leads and the
     extra day), narrowed to the bench network. Plain SQL: the ORM's delete would first load every row."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        for statement in FORGET_LAST_RUN:
-            cursor.execute(statement, [measure.next_day(scale), network.path + "%"])
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for statement in FORGET_LAST_RUN:
+                cursor.execute(statement, [measure.next_day(scale), network.path + "%"])
+        # The imported leads' days are refreshed by the import that follows; the extra day is not, and the board's
+        # month reaches it.
+        rollups_refresh(network=network, days={measure.next_day(scale)})
 
 
 def _counts(network):
