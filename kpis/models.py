@@ -252,9 +252,14 @@ class DailyRollup(BaseMeasures):
     sums_subtree = False
 
     day = models.DateField()
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    # No database constraint on the references of derived rows: a refresh writes millions of them, and PostgreSQL
+    # would check each one at commit (as long again as writing them). They come from rows that reference the same
+    # nodes and campaigns with constraints, and Django still cascades deletions to them. Nor an index on the node:
+    # rows are found by node_path, and each index is one more write per row.
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
     node_path = models.CharField(max_length=255)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 db_constraint=False)  # fmt: skip
     channel = models.CharField(max_length=32, blank=True)
 
     class Meta:
@@ -283,7 +288,8 @@ class SubtreeRollup(BaseMeasures):
     sums_subtree = True
 
     day = models.DateField()
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False)  # see DailyRollup
     node_path = models.CharField(max_length=255)
 
     class Meta:
@@ -352,7 +358,8 @@ class SliceRollup(LeadAndConversationMeasures):
     Monday 09:00-09:59). Derived by kpis.rollups like DailyRollup; the breakdowns read it."""
 
     day = models.DateField()
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False)  # see DailyRollup
     node_path = models.CharField(max_length=255)
     dimension = models.CharField(max_length=16, choices=SliceDimension.choices)
     value = models.CharField(max_length=255, blank=True)

@@ -14,7 +14,6 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import django
@@ -77,12 +76,11 @@ def _build(builder, scale, stream):
         network, people = builder.build_nodes()
         builder.phase("campaigns")
         builder.build_campaigns()
-        days = [scale.first_day + timedelta(days=n) for n in range(scale.days)]
         builder.phase("metrics")
-        builder.build_metrics(days)
+        builder.build_metrics(scale.all_days)
         builder.phase("facts")
-        builder.build_people_facts(days, leads=scale.leads - scale.imported_leads,
-                                            conversations=scale.conversations, prefix="b")  # fmt: skip
+        builder.build_people_facts(scale.all_days, leads=scale.leads, conversations=scale.conversations, prefix="b",
+                                   imported=builder.import_share())  # fmt: skip
         _objectives(builder, [builder.network, builder.regions[0], builder.franchisees[0]], scale.last_day)
     load_seconds = time.monotonic() - began
     with connection.cursor() as cursor:
@@ -160,8 +158,7 @@ def bench_run(*, scale, seed=42, reuse=False, stream=sys.stderr):
     try:
         path = workdir / "leads.csv"
         builder.phase("import")
-        days = [scale.first_day + timedelta(days=n) for n in range(scale.days)]
-        rows = builder.write_leads_csv(path, days, scale.imported_leads)
+        rows = builder.write_leads_csv(path)
         stream.write(f"  bare COPY of {rows:,} leads into an unindexed table…\n")
         copy_seconds = measure.bare_copy(path)
         stream.write(f"  importing {rows:,} leads through kpis.importing.import_file, then again…\n")
@@ -169,7 +166,7 @@ def bench_run(*, scale, seed=42, reuse=False, stream=sys.stderr):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results["import"] = {
-        "rows": rows,
+        "rows": rows, "days": scale.import_days,
         "bare_copy": {"seconds": round(copy_seconds, 2), "rows_per_s": round(rows / copy_seconds)},
         "import": {"seconds": round(import_seconds, 2), "rows_per_s": round(rows / import_seconds)},
         "reimport": {"seconds": round(reimport_seconds, 2), "rows_per_s": round(rows / reimport_seconds)},

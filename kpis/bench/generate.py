@@ -42,6 +42,7 @@ class Scale:
     leads: int  # in all, of which `imported_leads` come in through the CSV import path
     conversations: int
     imported_leads: int
+    import_days: int  # the imported leads are those of the last days (a CRM's backlog), the rest loaded by COPY
     warm_runs: int
     cold_runs: int
     baseline_runs: int
@@ -51,16 +52,26 @@ class Scale:
     def first_day(self):
         return self.last_day - timedelta(days=self.days - 1)
 
+    @property
+    def all_days(self):
+        return [self.first_day + timedelta(days=n) for n in range(self.days)]
+
+    @property
+    def import_window(self):
+        return self.all_days[-self.import_days :]
+
 
 SCALES = {
     s.name: s
     for s in [
         Scale("tiny", regions=2, franchisees=6, campaigns=12, days=800, leads=4_000, conversations=2_000,
-              imported_leads=1_000, warm_runs=5, cold_runs=3, baseline_runs=2),
+              imported_leads=400, import_days=120, warm_runs=5, cold_runs=3, baseline_runs=2),
         Scale("medium", regions=20, franchisees=100, campaigns=500, days=1095, leads=1_000_000,
-              conversations=500_000, imported_leads=100_000, warm_runs=30, cold_runs=10, baseline_runs=3),
+              conversations=500_000, imported_leads=100_000, import_days=120, warm_runs=30, cold_runs=10,
+              baseline_runs=3),
         Scale("full", regions=20, franchisees=1000, campaigns=5000, days=1095, leads=10_000_000,
-              conversations=5_000_000, imported_leads=1_000_000, warm_runs=50, cold_runs=15, baseline_runs=3),
+              conversations=5_000_000, imported_leads=1_000_000, import_days=120, warm_runs=50, cold_runs=15,
+              baseline_runs=3),
     ]
 }  # fmt: skip
 
@@ -359,10 +370,23 @@ class NetworkBuilder:
                             "duration_seconds", "messages", "lead_id"]  # fmt: skip
     SALE_COLUMNS = ["node_id", "date", "orders", "units", "revenue", "new_customers"]
 
-    def build_people_facts(self, days, *, leads, conversations, prefix):
+    def import_share(self):
+        """{day: share of its leads left to the import} over the import window: the import brings `imported_leads`
+        of the leads those days would have, so that the network ends with the same shape as if all were loaded."""
+        s = self.scale
+        weights = {day: self._factor(day) for day in s.all_days}
+        expected = s.leads * sum(weights[d] for d in s.import_window) / sum(weights.values())
+        share = s.imported_leads / expected
+        if share >= 1:
+            raise ValueError(f"{s.import_days} days hold about {expected:,.0f} leads, fewer than the "
+                             f"{s.imported_leads:,} to import.")  # fmt: skip
+        return dict.fromkeys(s.import_window, share)
+
+    def build_people_facts(self, days, *, leads, conversations, prefix, imported=None):
         """Leads, conversations and sales of every franchisee on `days`, about `leads` and `conversations` in
-        all, loaded a few franchisees at a time; external ids start with `prefix`. Returns {table: rows}."""
-        numbering = 0
+        all (less the `imported` share of some days' leads, {day: share}), loaded a few franchisees at a time;
+        external ids start with `prefix`. Returns {table: rows}."""
+        numbering, imported = 0, imported or {}
         rng, s = self.rng, self.scale
         weights = {day: self._factor(day) for day in days}
         total_weight = sum(weights.values()) * len(self.franchisees)
@@ -377,7 +401,7 @@ class NetworkBuilder:
                 for day in days:
                     weight = weights[day] * size
                     day_leads = []
-                    for _ in range(self._count(weight * per_lead)):
+                    for _ in range(self._count(weight * per_lead * (1 - imported.get(day, 0)))):
                         numbering += 1
                         day_leads.append(len(lead_rows))
                         lead_rows.append(self._lead(node.pk, day, numbering, f"{prefix}l"))
@@ -417,11 +441,13 @@ class NetworkBuilder:
                 scale if rating else None, int(rng.lognormvariate(5.0, 0.7)), 2 + int(rng.expovariate(0.15)),
                 lead)  # fmt: skip
 
-    def write_leads_csv(self, path, days, count):
-        """A contract leads.csv of about `count` new leads over `days`, spread like the rest (its own external ids,
-        node slugs and campaign external ids, time stamps with their offset). Returns the number of rows."""
+    def write_leads_csv(self, path):
+        """The contract leads.csv of the leads left to the import (see import_share), spread like the rest (their
+        own external ids, node slugs and campaign external ids, time stamps with their offset). Returns the number
+        of rows."""
+        days = self.scale.import_window
         weights = {day: self._factor(day) for day in days}
-        per_lead = count / (sum(weights.values()) * len(self.franchisees))
+        per_lead = self.scale.imported_leads / (sum(weights.values()) * len(self.franchisees))
         written, number = 0, 0
         columns = ["external_id", "created_at", "node_slug", "campaign_external_id", "source", "medium", "segment",
                    "score", "qualified", "customer", "revenue", "purchases"]  # fmt: skip

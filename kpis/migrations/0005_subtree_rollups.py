@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
                 ('new_customers', models.BigIntegerField(default=0)),
                 ('day', models.DateField()),
                 ('node_path', models.CharField(max_length=255)),
-                ('node', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.node')),
+                ('node', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.node')),
             ],
             options={
                 'verbose_name': 'subtree rollup',
