@@ -7,7 +7,7 @@ those days are recomputed, in one transaction, from the facts as they now stand.
 The work is set-based: each grouped query below (built with the ORM, so that it runs on SQLite and PostgreSQL
 alike) feeds an `INSERT ... SELECT` that the database runs on its own, so no fact row travels to Python. That is
 what keeps a network of 1,000 franchisees and tens of millions of facts refreshable in minutes, and one day of it in
-about a second.
+a few seconds (see the README's Performance section).
 """
 
 from datetime import timedelta
