@@ -75,13 +75,17 @@ def _node_move(*, node, parent):
     Node.objects.filter(pk=node.pk).update(parent=parent)
     # Rollups copy the path so that scoping needs no join: they follow the move, or the old region would keep
     # reading the moved franchisee's figures.
-    from kpis.models import DailyRollup, SliceRollup  # kpis depends on accounts, not the other way round
+    from kpis.models import DailyRollup, SliceRollup, SubtreeRollup  # kpis depends on accounts, not the reverse
+    from kpis.rollups import subtree_rollups_refresh
 
-    for model in (DailyRollup, SliceRollup):
+    for model in (DailyRollup, SliceRollup, SubtreeRollup):
         model.objects.filter(node_path__startswith=old_path).update(
             node_path=Concat(Value(new_path), Substr(F("node_path"), Length(Value(old_path)) + 1))
         )
     node.refresh_from_db()
+    # The moved subtree's own totals are unchanged, but its old and new ancestors' are not.
+    for network_path in {Node(path=old_path).ancestor_paths()[0], Node(path=new_path).ancestor_paths()[0]}:
+        subtree_rollups_refresh(network=Node.objects.get(path=network_path))
 
 
 def audit_record(*, actor, action, node=None, summary, **details):

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from kpis.catalog import CATALOG
-from kpis.engine import kpi_series
-from kpis.selectors import board_tiles, peer_spreads, rollup_rows
+from kpis.selectors import board, peer_spreads
 
 from . import charts
 from .views import board_context
@@ -26,12 +25,11 @@ def budget_page(request):
     if context is None:
         raise Http404
     node, period = context["node"], context["period"]
-    rows = rollup_rows(user=request.user)
-    tiles = board_tiles(rows=rows, node=node, keys=BUDGET_KPIS, period=period, today=context["today"],
-                        series_periods=context["series_periods"])  # fmt: skip
+    tiles = board(user=request.user, node=node, keys=BUDGET_KPIS, child_keys=[], period=period,
+                  today=context["today"], series_periods=context["series_periods"]).tiles  # fmt: skip
     # Peers are compared over exactly the days the node's own values cover (to date, in a period under way).
     spreads = peer_spreads(node=node, keys=BUDGET_KPIS, period=tiles[0].report.current.period)
-    money = kpi_series(rows=rows, node=node, keys=["leads", "cpl"], periods=context["series_periods"])
+    money = {tile.kpi.key: tile.series for tile in tiles}
     labels = charts.axis_labels(context["series_periods"])
     chart = charts.outcome_and_driver(labels, str(CATALOG["leads"].name), [v.value for v in money["leads"]],
                                       str(CATALOG["cpl"].name), [v.value for v in money["cpl"]])  # fmt: skip

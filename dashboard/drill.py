@@ -25,6 +25,7 @@ from kpis.models import Conversation, Lead, SliceDimension
 from kpis.periods import PeriodKind, period_containing
 from kpis.selectors import (
     CONVERSATION_FLAGS,
+    board,
     board_tiles,
     campaign_names,
     campaigns_visible,
@@ -57,14 +58,16 @@ def kpi_page(request, key):
     if context is None:
         raise Http404
     kpi, node, period = CATALOG[key], context["node"], context["period"]
-    rows = rollup_rows(user=request.user)
-    tile = board_tiles(rows=rows, node=node, keys=[key], period=period, today=context["today"],
-                       series_periods=context["series_periods"])[0]  # fmt: skip
     partner = partner_of(kpi)
+    # The KPI and its partner over 13 periods, and the nodes below ranked: subtree totals, cached (the board's read).
+    data = board(user=request.user, node=node, keys=[key, partner.key],
+                 child_keys=[] if kpi.formula == Formula.GROWTH else [key], period=period, today=context["today"],
+                 series_periods=context["series_periods"])  # fmt: skip
+    tile, partner_tile = data.tiles
+    rows = rollup_rows(user=request.user)
     labels = charts.axis_labels(context["series_periods"])
-    partner_series = kpi_series(rows=rows, node=node, keys=[partner.key], periods=context["series_periods"])
     outcome, driver = (kpi, partner) if kpi.tier == Tier.BUSINESS and partner.tier != Tier.BUSINESS else (partner, kpi)
-    values = {kpi.key: tile.series, partner.key: partner_series[partner.key]}
+    values = {kpi.key: tile.series, partner.key: partner_tile.series}
     questions = kpi_questions(user=request.user, kpi=key, node=node, period=period,
                               series_periods=context["series_periods"])  # fmt: skip
     trend = charts.outcome_and_driver(labels, str(outcome.name), [v.value for v in values[outcome.key]],
@@ -73,10 +76,8 @@ def kpi_page(request, key):
 
     breakdowns = []
     if kpi.formula != Formula.GROWTH:
-        children = list(visible_nodes(request.user).filter(parent=node).order_by("name"))
-        if children:
-            ranked = kpi_breakdown(rows=rows, node=node, keys=[key], period=period, by="child", children=children)
-            ranked.sort(key=lambda item: (item[1][key].value is None, -(item[1][key].value or 0)))
+        if data.children:
+            ranked = sorted(data.children, key=lambda item: (item[1][key].value is None, -(item[1][key].value or 0)))
             breakdowns.append(_breakdown(_("By node below"), ranked, key, link="node"))
         breakdowns.append(_breakdown(_("By channel"), kpi_breakdown(rows=rows, node=node, keys=[key], period=period,
                                                                     by="channel"), key))  # fmt: skip

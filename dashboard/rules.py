@@ -18,7 +18,7 @@ from kpis.catalog import CATALOG, Direction
 from kpis.engine import Pace, kpi_reports, objective_pace, round_value
 from kpis.models import Objective
 from kpis.periods import PeriodKind, period_containing
-from kpis.selectors import dangerously_unscoped_rollup_rows
+from kpis.selectors import dangerously_unscoped_subtree_rows
 
 from .models import QuestionRule, RuleComparison, RuleKind, RuleScope
 from .templatetags.kpi_tags import format_kpi_number
@@ -75,7 +75,7 @@ def rules_findings(*, network, today):
         for objective in Objective.objects.filter(node__path__startswith=network.path, start=period.start,
                                                   end=period.end)
     }  # fmt: skip
-    rows = dangerously_unscoped_rollup_rows()
+    rows = dangerously_unscoped_subtree_rows()
     findings = []
     for node, rules in sorted(watching.items(), key=lambda item: item[0].path):
         keys = {r.kpi for r in rules} | {CATALOG[r.kpi].drives for r in rules if r.kind == RuleKind.AGAINST_DRIVER}

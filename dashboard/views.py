@@ -12,9 +12,8 @@ from accounts.scoping import top_nodes, visible_nodes
 from accounts.selectors import node_network
 from ingestion.selectors import data_freshness
 from kpis.catalog import CATALOG, Group, Tier
-from kpis.engine import kpi_breakdown
 from kpis.periods import PeriodKind, parse_period, series
-from kpis.selectors import board_layout, board_tiles, rollup_rows
+from kpis.selectors import board, board_layout
 
 from . import charts
 from .selectors import board_questions
@@ -85,13 +84,11 @@ def home(request):
     if context is None:
         return render(request, "dashboard/no_access.html", status=403)
     node, period = context["node"], context["period"]
-    rows = rollup_rows(user=request.user)
     keys = board_layout(network=context["network"]).home_kpis
-    tiles = board_tiles(rows=rows, node=node, keys=keys, period=period, today=context["today"],
-                        series_periods=context["series_periods"])  # fmt: skip
+    data = board(user=request.user, node=node, keys=keys, child_keys=CHILD_KPIS, period=period,
+                 today=context["today"], series_periods=context["series_periods"])  # fmt: skip
+    tiles = data.tiles
     operational = [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL]
-    children = list(visible_nodes(request.user).filter(parent=node).order_by("name"))
-    by_child = kpi_breakdown(rows=rows, node=node, keys=CHILD_KPIS, period=period, by="child", children=children)
     return render(
         request,
         "dashboard/home.html",
@@ -103,7 +100,7 @@ def home(request):
             "operational_groups": tiles_by_group(operational),
             "sparklines": tile_charts(tiles, context["series_periods"]),
             "child_kpis": [CATALOG[k] for k in CHILD_KPIS],
-            "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in by_child],
+            "children": [(child, [values[k] for k in CHILD_KPIS]) for child, values in data.children],
             "questions": board_questions(user=request.user, node=node, period=period),
         },
     )

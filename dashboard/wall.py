@@ -23,9 +23,8 @@ from accounts.selectors import node_network
 from accounts.services import display_link_resolve
 from ingestion.selectors import data_freshness
 from kpis.catalog import CATALOG, Tier, partner_of
-from kpis.engine import kpi_breakdown, kpi_series
 from kpis.periods import PeriodKind, parse_period, series
-from kpis.selectors import board_layout, board_tiles, rollup_rows
+from kpis.selectors import board, board_layout
 
 from . import charts
 from .selectors import wall_questions
@@ -70,9 +69,9 @@ def _playlist_nodes(link, playlist):
 
 
 def wall_slides(*, link, today):
-    """The slides of `link`'s playlist with their figures, for the current month of the link's network."""
+    """The slides of `link`'s playlist with their figures, for the current month of the link's network. Figures come
+    from the board selector (subtree totals, cached per node and period), read with the link's own scope."""
     network = node_network(node=link.node)
-    rows = rollup_rows(user=link)
     period = parse_period(PeriodKind.MONTH, today, fiscal_year_start_month=network.fiscal_year_start_month)
     months = series(PeriodKind.MONTH, today, 13, fiscal_year_start_month=network.fiscal_year_start_month)
     labels = charts.axis_labels(months)
@@ -81,44 +80,42 @@ def wall_slides(*, link, today):
     playlist = link.playlist or default_playlist(node=link.node, has_children=has_children)
     nodes = _playlist_nodes(link, playlist)
 
+    def read(node, keys=(), child_keys=()):
+        return board(user=link, node=node, keys=list(keys), child_keys=list(child_keys), period=period, today=today,
+                     series_periods=months)  # fmt: skip
+
     slides = []
     for entry in playlist:
         node = nodes.get(entry.get("node") or "")
         if node is None:
             continue
-        board, seconds = entry["board"], entry["seconds"]
-        if board in (WallBoard.OBJECTIVES, WallBoard.OPERATIONS):
-            tier = Tier.BUSINESS if board == WallBoard.OBJECTIVES else Tier.OPERATIONAL
-            keys = [k for k in wall_kpis if CATALOG[k].tier == tier][:TILES_PER_SLIDE]
-            tiles = board_tiles(rows=rows, node=node, keys=keys, period=period, today=today, series_periods=months)
+        board_name, seconds = entry["board"], entry["seconds"]
+        if board_name in (WallBoard.OBJECTIVES, WallBoard.OPERATIONS):
+            tier = Tier.BUSINESS if board_name == WallBoard.OBJECTIVES else Tier.OPERATIONAL
+            tiles = read(node, keys=[k for k in wall_kpis if CATALOG[k].tier == tier][:TILES_PER_SLIDE]).tiles
             sparklines = {t.kpi.key: json.dumps(charts.sparkline(labels, [v.value for v in t.series], theme="dark"))
                           for t in tiles}  # fmt: skip
             title = _("Business objectives") if tier == Tier.BUSINESS else _("Operational KPIs")
-            slides.append(Slide(board, node, seconds, title, tiles=tiles, sparklines=sparklines))
-        elif board == WallBoard.RANKING:
-            children = list(Node.objects.filter(parent=node).order_by("name"))
-            if not children:
+            slides.append(Slide(board_name, node, seconds, title, tiles=tiles, sparklines=sparklines))
+        elif board_name == WallBoard.RANKING:
+            ranked = read(node, child_keys=RANKING_KPIS).children
+            if not ranked:
                 continue
-            ranked = kpi_breakdown(rows=rows, node=node, keys=RANKING_KPIS, period=period, by="child",
-                                   children=children)  # fmt: skip
-            ranked.sort(key=lambda item: -(item[1][RANKING_KPIS[0]].value or 0))
-            ranked = ranked[:RANKING_LENGTH]
+            ranked = sorted(ranked, key=lambda item: -(item[1][RANKING_KPIS[0]].value or 0))[:RANKING_LENGTH]
             figure = charts.ranking_bars([c.name for c, _v in ranked], [v[RANKING_KPIS[0]].value for _c, v in ranked],
                                          unit=CATALOG[RANKING_KPIS[0]].unit.value, theme="dark")  # fmt: skip
-            slides.append(Slide(board, node, seconds, _("Ranking of the nodes below"), figure=json.dumps(figure),
+            slides.append(Slide(board_name, node, seconds, _("Ranking of the nodes below"), figure=json.dumps(figure),
                                 ranking=[(c, [v[k] for k in RANKING_KPIS]) for c, v in ranked],
                                 ranking_kpis=[CATALOG[k] for k in RANKING_KPIS]))  # fmt: skip
-        elif board == WallBoard.KPI:
+        elif board_name == WallBoard.KPI:
             kpi = CATALOG[entry["kpi"]]
             partner = partner_of(kpi)
-            tile = board_tiles(rows=rows, node=node, keys=[kpi.key], period=period, today=today,
-                               series_periods=months)[0]  # fmt: skip
-            other = kpi_series(rows=rows, node=node, keys=[partner.key], periods=months)[partner.key]
+            tile, other = read(node, keys=[kpi.key, partner.key]).tiles
             figure = charts.outcome_and_driver(labels, str(kpi.name), [v.value for v in tile.series],
-                                               str(partner.name), [v.value for v in other], theme="dark",
+                                               str(partner.name), [v.value for v in other.series], theme="dark",
                                                height=None)  # fmt: skip
             title = _("%(kpi)s beside %(partner)s") % {"kpi": kpi.name, "partner": partner.name}
-            slides.append(Slide(board, node, seconds, title, figure=json.dumps(figure), tile=tile))
+            slides.append(Slide(board_name, node, seconds, title, figure=json.dumps(figure), tile=tile))
     return slides, period
 
 

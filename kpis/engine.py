@@ -1,8 +1,10 @@
 """The one KPI engine: values, comparisons, series, breakdowns and objectives' pace, from rollups.
 
 Every function takes `rows`, a DailyRollup queryset already narrowed by the caller's scope (see
-kpis.selectors), and a node whose subtree it reads. Base measures are summed first and the catalog's formula is
-applied to the sums: the ratio of sums, never the mean of ratios. A zero denominator gives no value (None).
+kpis.selectors), and a node whose subtree it reads. Totals, series and the ranking of children also accept
+SubtreeRollup rows, which hold each node's subtree already summed: the same figures from far fewer rows.
+Base measures are summed first and the catalog's formula is applied to the sums: the ratio of sums, never the
+mean of ratios. A zero denominator gives no value (None).
 
 Cost is by design independent of the number of tiles: all periods a board needs are read in one grouped query.
 """
@@ -94,6 +96,14 @@ def evaluate(kpi, sums, last_year_sums=None):
     return numerator / denominator * kpi.factor, numerator, denominator
 
 
+def _subtree_of(rows, node):
+    """The rows that make up `node`'s subtree: the node's own when each row already sums a subtree
+    (SubtreeRollup), else those of every node under it."""
+    if rows.model.sums_subtree:
+        return rows.filter(node_path=node.path)
+    return rows.filter(node_path__startswith=node.path)
+
+
 def measure_totals(*, rows, node, periods):
     """Summed base measures of `node`'s subtree for each of `periods`, in one query grouped by day."""
     periods = list(periods)
@@ -101,7 +111,7 @@ def measure_totals(*, rows, node, periods):
         return {}
     first, last = min(p.start for p in periods), max(p.end for p in periods)
     daily = (
-        rows.filter(node_path__startswith=node.path, day__range=(first, last))
+        _subtree_of(rows, node).filter(day__range=(first, last))
         .values("day")
         .annotate(**{m: Sum(m) for m in BASE_MEASURES})
         .order_by()
@@ -146,20 +156,36 @@ def comparable_periods(period, today=None):
 def kpi_reports(*, rows, node, keys, period, today=None):
     """Reports (value, previous period, same period last year) for the KPIs `keys`, in one query. With `today`,
     a period under way is compared to date (see comparable_periods)."""
-    kpis = [CATALOG[k] for k in keys]
-    base = comparable_periods(period, today)
-    totals = measure_totals(rows=rows, node=node, periods=_needed_periods(kpis, base))
-    return {
-        k.key: KpiReport(_value(k, base[0], totals), _value(k, base[1], totals), _value(k, base[2], totals))
-        for k in kpis
-    }
+    periods = board_periods(keys=keys, period=period, today=today, series_periods=[])
+    return reports_from_totals(keys=keys, period=period, today=today,
+                               totals=measure_totals(rows=rows, node=node, periods=periods))  # fmt: skip
 
 
 def kpi_series(*, rows, node, keys, periods):
     """Values of the KPIs `keys` for each of `periods` (oldest first), for sparklines and time series."""
+    totals = measure_totals(rows=rows, node=node, periods=_needed_periods([CATALOG[k] for k in keys], periods))
+    return series_from_totals(keys=keys, periods=periods, totals=totals)
+
+
+def board_periods(*, keys, period, today, series_periods):
+    """Every period whose totals a board of the KPIs `keys` needs: `period` and its comparisons (see
+    kpi_reports), the `series_periods`, and the same periods last year for growth KPIs."""
     kpis = [CATALOG[k] for k in keys]
-    totals = measure_totals(rows=rows, node=node, periods=_needed_periods(kpis, periods))
-    return {k.key: [_value(k, p, totals) for p in periods] for k in kpis}
+    return _needed_periods(kpis, comparable_periods(period, today)) | _needed_periods(kpis, series_periods)
+
+
+def reports_from_totals(*, keys, period, today, totals):
+    """kpi_reports from totals already summed (measure_totals over at least board_periods)."""
+    base = comparable_periods(period, today)
+    return {
+        k.key: KpiReport(_value(k, base[0], totals), _value(k, base[1], totals), _value(k, base[2], totals))
+        for k in (CATALOG[key] for key in keys)
+    }
+
+
+def series_from_totals(*, keys, periods, totals):
+    """kpi_series from totals already summed (measure_totals over at least board_periods)."""
+    return {key: [_value(CATALOG[key], p, totals) for p in periods] for key in keys}
 
 
 def _grouped_sums(queryset, *, node, period, group, measures):
@@ -204,18 +230,31 @@ def kpi_breakdown(*, rows, node, keys, period, by, children=None):
     """KPIs over `period` split by `by`: "child" (each of `children`, with its whole subtree, in their order),
     "channel" or "campaign" (campaign ids), largest first. Returns [(label, {key: KpiValue})]."""
     kpis = _breakdown_kpis(keys, BASE_MEASURES)
-    group = {"child": "node_path", "channel": "channel", "campaign": "campaign_id"}[by]
     measures = {m for k in kpis for m in k.measures}
-    sums = _grouped_sums(rows, node=node, period=period, group=group, measures=measures)
-    if by != "child":
-        return _ranked(kpis, period, sums)
+    if by == "child":
+        sums = child_measure_sums(rows=rows, node=node, period=period, children=children, measures=measures)
+        return children_ranked(keys=keys, period=period, sums=sums, children=children)
+    group = {"channel": "channel", "campaign": "campaign_id"}[by]
+    return _ranked(kpis, period, _grouped_sums(rows, node=node, period=period, group=group, measures=measures))
+
+
+def child_measure_sums(*, rows, node, period, children, measures):
+    """{child: {measure: sum}} of each of `children` of `node` with its whole subtree, over `period`."""
+    if rows.model.sums_subtree:  # each child's own row already holds its subtree; grandchildren would count twice
+        rows = rows.filter(node_path__in=[c.path for c in children])
+    sums = _grouped_sums(rows, node=node, period=period, group="node_path", measures=measures)
     by_child = defaultdict(lambda: defaultdict(lambda: ZERO))
     for path, values in sums.items():
         child = next((c for c in children if path.startswith(c.path)), None)
         if child is not None:  # facts on the node itself (a shared campaign) belong to no child
             for measure, value in values.items():
                 by_child[child][measure] += value
-    return _ranked(kpis, period, by_child, labels=children)
+    return {child: dict(values) for child, values in by_child.items()}
+
+
+def children_ranked(*, keys, period, sums, children):
+    """kpi_breakdown by child from child_measure_sums, in the order of `children`."""
+    return _ranked([CATALOG[k] for k in keys], period, sums, labels=children)
 
 
 def kpi_slice_breakdown(*, slices, node, keys, period, dimension):

@@ -216,19 +216,9 @@ class LeadAndConversationMeasures(models.Model):
         abstract = True
 
 
-class DailyRollup(LeadAndConversationMeasures):
-    """Summed base measures of one node, campaign and channel on one day: what KPI values are computed from.
-
-    Derived from the facts by kpis.rollups, refreshed for exactly the days an import or sync touched, never edited
-    by hand. Several rows may share a grain (one per fact table that fed it); sums do not mind. `node_path` copies
-    the node's materialised path so that "everything under this node" needs no join.
-    """
-
-    day = models.DateField()
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
-    node_path = models.CharField(max_length=255)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    channel = models.CharField(max_length=32, blank=True)
+class BaseMeasures(LeadAndConversationMeasures):
+    """Every additive base measure of the catalog (kpis.catalog.BASE_MEASURES), shared by the rollups that the
+    engine sums."""
 
     spend = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     # A campaign's budget spread evenly over its days; six decimals keep a year of shares summing to the budget.
@@ -247,6 +237,32 @@ class DailyRollup(LeadAndConversationMeasures):
     new_customers = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(BaseMeasures):
+    """Summed base measures of one node, campaign and channel on one day: what KPI values are computed from.
+
+    Derived from the facts by kpis.rollups, refreshed for exactly the days an import or sync touched, never edited
+    by hand. Several rows may share a grain (one per fact table that fed it); sums do not mind. `node_path` copies
+    the node's materialised path so that "everything under this node" needs no join.
+    """
+
+    # The engine sums these rows over every node under the one asked for (see SubtreeRollup for the other way).
+    sums_subtree = False
+
+    day = models.DateField()
+    # No database constraint on the references of derived rows: a refresh writes millions of them, and PostgreSQL
+    # would check each one at commit (as long again as writing them). They come from rows that reference the same
+    # nodes and campaigns with constraints, and Django still cascades deletions to them. Nor an index on the node:
+    # rows are found by node_path, and each index is one more write per row.
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False)
+    node_path = models.CharField(max_length=255)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 db_constraint=False)  # fmt: skip
+    channel = models.CharField(max_length=32, blank=True)
+
+    class Meta:
         verbose_name = _("daily rollup")
         verbose_name_plural = _("daily rollups")
         indexes = [
@@ -258,6 +274,35 @@ class DailyRollup(LeadAndConversationMeasures):
 
     def __str__(self):
         return f"{self.node_path} · {self.day}"
+
+
+class SubtreeRollup(BaseMeasures):
+    """Summed base measures of one node's whole subtree (the node and everything below it) on one day.
+
+    What the board reads: a node's totals over 25 months are some 760 rows whatever the size of the network, where
+    DailyRollup would need millions at a network of 1,000 franchisees. Derived from DailyRollup by kpis.rollups in
+    the same transaction, one row per node and day (a day with no fact anywhere below a node has no row).
+    """
+
+    # A row already holds its node's whole subtree: the engine reads the node's own rows, never those below it.
+    sums_subtree = True
+
+    day = models.DateField()
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False)  # see DailyRollup
+    node_path = models.CharField(max_length=255)
+
+    class Meta:
+        verbose_name = _("subtree rollup")
+        verbose_name_plural = _("subtree rollups")
+        indexes = [
+            models.Index(
+                fields=["node_path", "day"], name="subtree_path_day_idx", opclasses=["varchar_pattern_ops", "date_ops"]
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.node_path}* · {self.day}"
 
 
 class Objective(models.Model):
@@ -334,7 +379,8 @@ class SliceRollup(LeadAndConversationMeasures):
     Monday 09:00-09:59). Derived by kpis.rollups like DailyRollup; the breakdowns read it."""
 
     day = models.DateField()
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                             db_index=False)  # see DailyRollup
     node_path = models.CharField(max_length=255)
     dimension = models.CharField(max_length=16, choices=SliceDimension.choices)
     value = models.CharField(max_length=255, blank=True)

@@ -5,21 +5,28 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from accounts.models import Node
-from accounts.scoping import restrict, restrict_with_shared
+from accounts.scoping import restrict, restrict_with_shared, visible_nodes
 from accounts.selectors import node_network
 
+from . import board_cache
 from .catalog import CATALOG
 from .engine import (
     KpiReport,
     ObjectiveStatus,
+    board_periods,
+    child_measure_sums,
+    children_ranked,
     json_number,
     kpi_payload,
     kpi_peer_distributions,
     kpi_reports,
     kpi_series,
+    measure_totals,
     objective_pace,
+    reports_from_totals,
+    series_from_totals,
 )
-from .models import BoardLayout, Campaign, Conversation, DailyRollup, Lead, Objective, SliceRollup
+from .models import BoardLayout, Campaign, Conversation, DailyRollup, Lead, Objective, SliceRollup, SubtreeRollup
 
 # What a network's boards show until its administrators choose: the first screen stays short, business objectives
 # first, then the operational KPIs next to the outcomes they drive (about twelve tiles, per the product).
@@ -40,9 +47,20 @@ def slice_rows(*, user):
     return restrict(SliceRollup.objects.all(), user, path_field="node_path")
 
 
+def subtree_rows(*, user):
+    """The subtree totals `user` may read: a node's row when the node is visible to them (see SubtreeRollup)."""
+    return restrict(SubtreeRollup.objects.all(), user, path_field="node_path")
+
+
 def dangerously_unscoped_rollup_rows():
     """Every rollup row, for operators' command-line tools that act for the whole installation."""
     return DailyRollup.objects.all()
+
+
+def dangerously_unscoped_subtree_rows():
+    """Every subtree total, for work done for the whole installation rather than a person (the nightly question
+    rules): one row per node and day, the cheapest read of a node's KPIs."""
+    return SubtreeRollup.objects.all()
 
 
 def objective_target(*, kpi, node, period):
@@ -65,7 +83,9 @@ def peer_spreads(*, node, keys, period):
     whole network on purpose: only quartiles leave this function, never a peer's name or value."""
     network = node_network(node=node)
     peer_paths = list(Node.objects.filter(path__startswith=network.path, kind=node.kind).values_list("path", flat=True))
-    return kpi_peer_distributions(rows=dangerously_unscoped_rollup_rows(), network=network, keys=keys, period=period,
+    # Each peer's subtree total is one row a day: a few thousand rows for a month, however large the network.
+    peers = SubtreeRollup.objects.filter(node_path__in=peer_paths)
+    return kpi_peer_distributions(rows=peers, network=network, keys=keys, period=period,
                                   franchisee_paths=peer_paths)  # fmt: skip
 
 
@@ -100,6 +120,11 @@ def board_tiles(*, rows, node, keys, period, today, series_periods, with_objecti
     Without objectives for figures that are not the node's own whole (one campaign's share, say)."""
     reports = kpi_reports(rows=rows, node=node, keys=keys, period=period, today=today)
     series = kpi_series(rows=rows, node=node, keys=keys, periods=series_periods)
+    return _tiles(reports=reports, series=series, node=node, keys=keys, period=period, today=today,
+                  with_objectives=with_objectives)
+
+
+def _tiles(*, reports, series, node, keys, period, today, with_objectives=True):
     targets = {}
     if with_objectives:
         targets = dict(Objective.objects.filter(node=node, kpi__in=keys, start=period.start, end=period.end)
@@ -116,6 +141,56 @@ def board_tiles(*, rows, node, keys, period, today, series_periods, with_objecti
         )  # fmt: skip
         for key in keys
     ]
+
+
+@dataclass(frozen=True)
+class Board:
+    """A node's board: its tiles, and the nodes right below it ranked on a few KPIs."""
+
+    tiles: list
+    children: list  # [(child node, {key: KpiValue})], in the order of the children's names
+
+
+def _period_parts(periods):
+    return sorted((p.kind.value, p.start.isoformat(), p.end.isoformat()) for p in periods)
+
+
+def board(*, user, node, keys, child_keys, period, today, series_periods):
+    """The board of `node` for `user`: tiles of `keys` (values, comparisons, `series_periods`, objectives) and the
+    ranking of its children on `child_keys`: what board_tiles and kpi_breakdown give, read from subtree totals
+    and cached.
+
+    Shared between people on purpose: what is cached is the base measures summed over `node`'s subtree and over
+    each child's, keyed by node and periods, never by person. That holds because access is by whole subtrees
+    (accounts.scoping: a role reaches the subtree of its node, network-wide roles the whole network, a display
+    link its node's subtree): whoever may open `node` sees all of it and all of its children, so all of them get
+    the same totals. The node's visibility is checked here, before any cached figure is read; objectives and pace
+    are computed on every call. Raises Node.DoesNotExist for a node `user` may not open.
+    """
+    nodes = visible_nodes(user)
+    if not nodes.filter(pk=node.pk).exists():
+        raise Node.DoesNotExist(node.slug)
+    network = node_network(node=node)
+    rows = subtree_rows(user=user)
+    periods = board_periods(keys=keys, period=period, today=today, series_periods=series_periods)
+    totals = board_cache.cached(
+        network=network, parts=("totals", node.pk, _period_parts(periods)),
+        compute=lambda: measure_totals(rows=rows, node=node, periods=periods),
+    )  # fmt: skip
+    reports = reports_from_totals(keys=keys, period=period, today=today, totals=totals)
+    series = series_from_totals(keys=keys, periods=series_periods, totals=totals)
+    tiles = _tiles(reports=reports, series=series, node=node, keys=keys, period=period, today=today)
+
+    children = list(nodes.filter(parent=node).order_by("name"))
+    measures = sorted({m for k in child_keys for m in CATALOG[k].measures})
+    by_pk = board_cache.cached(
+        network=network, parts=("children", node.pk, _period_parts([period]), [c.pk for c in children], measures),
+        compute=lambda: {child.pk: values for child, values in child_measure_sums(
+            rows=rows, node=node, period=period, children=children, measures=measures).items()},
+    )  # fmt: skip
+    sums = {child: by_pk[child.pk] for child in children if child.pk in by_pk}
+    ranked = children_ranked(keys=child_keys, period=period, sums=sums, children=children)
+    return Board(tiles=tiles, children=ranked)
 
 
 def _yes_no(value):

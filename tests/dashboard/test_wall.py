@@ -95,7 +95,7 @@ def test_the_screen_reloads_at_its_links_pace_or_the_default(client, region_nord
 def test_the_wall_costs_a_bounded_number_of_queries(client, request, facts, django_assert_max_num_queries, node):
     _link, token = display_link_create(node=request.getfixturevalue(node))
 
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(30):
         assert client.get(f"/wall/{token}/").status_code == 200
 
 

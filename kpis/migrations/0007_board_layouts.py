@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_wall_playlists_board_layouts'),
-        ('kpis', '0004_node_slug_lower_rating_needs_scale'),
+        ('kpis', '0006_rollup_references_unchecked'),
     ]
 
     operations = [
