@@ -17,9 +17,9 @@ from kpis.periods import PeriodKind, parse_period, series
 from kpis.selectors import board_layout, board_tiles, rollup_rows
 
 from . import charts
+from .constants import CHILD_KPIS
 from .selectors import board_questions
 
-CHILD_KPIS = ["sales_revenue", "leads", "cpl", "roi"]
 SERIES_LENGTH = {PeriodKind.DAY: 14, PeriodKind.WEEK: 12, PeriodKind.MONTH: 13, PeriodKind.QUARTER: 8,
                  PeriodKind.FISCAL_YEAR: 3, PeriodKind.CUSTOM: 13}  # fmt: skip
 PICKER = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.FISCAL_YEAR]
