@@ -18,6 +18,7 @@ from kpis.selectors import board_layout, board_tiles, rollup_rows
 
 from . import charts
 from .constants import CHILD_KPIS
+from .exports import board_csv, board_pdf
 from .selectors import board_questions
 
 SERIES_LENGTH = {PeriodKind.DAY: 14, PeriodKind.WEEK: 12, PeriodKind.MONTH: 13, PeriodKind.QUARTER: 8,
@@ -80,15 +81,21 @@ def tiles_by_group(tiles):
 @login_required
 @require_GET
 def home(request):
-    """The board of a node: objectives first, operational KPIs second, then the nodes below it ranked."""
+    """The board of a node: objectives first, operational KPIs second, then the nodes below it ranked; ?format=pdf
+    is the same board as a report's PDF, ?format=csv its tiles' values and comparisons."""
     context = board_context(request)
     if context is None:
         return render(request, "dashboard/no_access.html", status=403)
     node, period = context["node"], context["period"]
+    export = request.GET.get("format")
+    if export == "pdf":
+        return board_pdf(user=request.user, node=node, period=period, today=context["today"])
     rows = rollup_rows(user=request.user)
     keys = board_layout(network=context["network"]).home_kpis
     tiles = board_tiles(rows=rows, node=node, keys=keys, period=period, today=context["today"],
                         series_periods=context["series_periods"])  # fmt: skip
+    if export == "csv":
+        return board_csv(tiles=tiles, node=node, period=period)
     operational = [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL]
     children = list(visible_nodes(request.user).filter(parent=node).order_by("name"))
     by_child = kpi_breakdown(rows=rows, node=node, keys=CHILD_KPIS, period=period, by="child", children=children)

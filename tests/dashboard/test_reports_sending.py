@@ -124,9 +124,9 @@ def test_a_transient_mail_failure_is_retried_and_a_refused_address_is_not(monthl
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [busy.recipient.user.email]
 
 
-def test_the_unsubscribed_get_no_delivery_and_a_late_unsubscribe_is_skipped(monthly, franchisee_user_lille,
-                                                                            executive,
-                                                                            django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_unsubscribed_get_no_delivery_and_a_late_unsubscribe_is_skipped(
+    monthly, franchisee_user_lille, executive, django_capture_on_commit_callbacks
+):
     report_subscription_set(recipient=monthly.recipients.get(user=franchisee_user_lille), subscribed=False)
     with django_capture_on_commit_callbacks(execute=False):
         (delivery,) = reports_dispatch_due(now=APRIL_FIRST)
