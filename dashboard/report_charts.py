@@ -69,7 +69,7 @@ def movers_chart(labels, changes, verdicts, texts):
             bar.set_hatch("///")
             bar.set_edgecolor("white")
     reach = max([abs(v) for v in values] + [1.0])
-    axes.set_xlim(-reach * 2.1, reach * 2.1)
+    axes.set_xlim(-reach * 2.8, reach * 2.8)  # room for the words beside the longest bar
     axes.axvline(0, color=INK, linewidth=1)
     for y, value, text in zip(positions, values, texts, strict=True):
         axes.text(value + (reach * 0.05 if value >= 0 else -reach * 0.05), y, text, va="center", fontsize=8.5,

@@ -26,10 +26,10 @@ from accounts.selectors import node_network
 from kpis.catalog import CATALOG, Direction, Tier
 from kpis.engine import KpiReport, ObjectiveStatus, kpi_breakdown, kpi_series, objective_status
 from kpis.models import Objective
-from kpis.periods import Period
+from kpis.periods import Period, custom_period
 from kpis.selectors import board_layout, rollup_rows
 
-from .cadence import report_sends
+from .cadence import Send, report_sends
 from .constants import CHILD_KPIS
 from .models import Message, Report, ReportRecipient, ThreadStatus
 from .selectors import threads_visible
@@ -278,12 +278,20 @@ def report_sends_of(*, report, until):
 
 
 def report_sample_send(*, report, today):
-    """The send a preview (or "send now to me") shows: the latest one due by `today`, else the first one to come
-    (its period under way, read to date)."""
+    """The send a preview (or "send now to me") shows: the latest one due by `today`, else the first one to come,
+    its period under way read to `today` and compared with as many days of the previous one, as on the board."""
     # Every cadence sends at least once a fiscal quarter: a little over a quarter ahead always holds the next one.
     sends = report_sends_of(report=report, until=max(today, report.start_date) + timedelta(days=100))
     due = [send for send in sends if send.day <= today]
-    return due[-1] if due else sends[0]
+    if due:
+        return due[-1]
+    send = sends[0]
+    if today < send.period.start:
+        return send
+    elapsed = timedelta(days=(today - send.period.start).days)
+    previous = send.previous
+    return Send(send.day, custom_period(send.period.start, today),
+                custom_period(previous.start, min(previous.end, previous.start + elapsed)))  # fmt: skip
 
 
 def report_next_send(*, report, today):
