@@ -62,22 +62,18 @@ def _fiscal_quarter_containing(day, fiscal_year_start_month):
 
 def _regular_periods(cadence, start, fiscal_year_start_month):
     """The periods a regular cadence covers, from the one that contains `start`, forever."""
-    if cadence == ReportCadence.WEEKLY:
-        period = period_containing(PeriodKind.WEEK, start)
+    if cadence in (ReportCadence.WEEKLY, ReportCadence.MONTHLY):
+        kind = PeriodKind.WEEK if cadence == ReportCadence.WEEKLY else PeriodKind.MONTH
+        period = period_containing(kind, start)
         while True:
             yield period, period.previous()
-            period = period_containing(PeriodKind.WEEK, period.end + timedelta(days=1))
+            period = period_containing(kind, period.end + timedelta(days=1))
     elif cadence == ReportCadence.BIWEEKLY:
         monday = start - timedelta(days=start.weekday())
         period = custom_period(monday, monday + 2 * WEEK - timedelta(days=1))
         while True:
             yield period, period.previous()
             period = custom_period(period.end + timedelta(days=1), period.end + 2 * WEEK)
-    elif cadence == ReportCadence.MONTHLY:
-        period = period_containing(PeriodKind.MONTH, start)
-        while True:
-            yield period, period.previous()
-            period = period_containing(PeriodKind.MONTH, period.end + timedelta(days=1))
     elif cadence == ReportCadence.FISCAL_QUARTER:
         period = _fiscal_quarter_containing(start, fiscal_year_start_month)
         while True:
