@@ -1,6 +1,7 @@
 """Writes of "question this KPI": threads, replies, structured answers, statuses, annotations, KPI owners,
-notifications and their e-mail digests, and the automatic questions of the nightly rules. Every write is atomic;
-e-mails leave only after the transaction that caused them has committed.
+notifications and their e-mail digests, and the automatic questions of the nightly rules; and scheduled reports:
+creating and pausing them, subscriptions, dispatching the sends that have come and sending each delivery once.
+Every write is atomic; e-mails leave only after the transaction that caused them has committed.
 """
 
 import logging
