@@ -153,7 +153,8 @@ def test_the_pdf_opens_and_holds_the_title_and_the_figures_as_in_the_app(monthly
     assert reader.metadata.title == "Rapport mensuel · Lille · 1 – 31 mars 2026"
     flat = re.sub(r"\s+", " ", text.replace("\u202f", " ").replace(NBSP, " "))
     assert "Rapport mensuel · Lille · 1 – 31 mars 2026" in flat
-    assert "Chiffre d'affaires" in flat and "4 321 €" in flat and "5 000 €" in flat  # accents and the euro
+    assert "Chiffre d'affaires" in flat and "4 321 €" in flat and "5 000 €" in flat  # the euro
+    assert "(1 – 28 février 2026)" in flat and "▲ +100,0 % mieux" in flat  # accents and arrows
     assert "LILLE-OBSERVATION" in flat and "Nice" not in flat
 
 
