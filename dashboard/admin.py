@@ -4,6 +4,7 @@ rules that open questions by themselves. Threads are read here, written on the b
 from django import forms
 from django.contrib import admin
 
+from ingestion.admin import ReadOnlyAdmin
 from kpis.catalog import CATALOG
 
 from .models import Annotation, KpiOwner, QuestionRule, Report, ReportDelivery, ReportRecipient, Thread
@@ -70,16 +71,10 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportDelivery)
-class ReportDeliveryAdmin(admin.ModelAdmin):
-    """What was sent, to whom, for which period, and why a send failed or was skipped: read, never edited."""
+class ReportDeliveryAdmin(ReadOnlyAdmin):
+    """What was sent, to whom, for which period, and why a send failed or was skipped."""
 
     list_display = ["report", "recipient", "period_start", "period_end", "status", "scheduled_for", "sent_at"]
     list_filter = ["status"]
     search_fields = ["report__name", "recipient__user__email"]
     date_hierarchy = "scheduled_for"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -4,7 +4,7 @@ report e-mail, which works without login."""
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core import mail
@@ -200,3 +200,22 @@ def test_the_report_email_carries_a_working_unsubscribe_link(client, weekly, fra
     assert client.get(link).status_code == 200
     recipient.refresh_from_db()
     assert recipient.unsubscribed_at is not None
+
+
+def test_the_django_admin_lists_reports_with_their_recipients_and_deliveries_read_only(client, weekly, tree,
+                                                                                        django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    from dashboard.services import reports_dispatch_due
+
+    operator = get_user_model().objects.create_superuser(email="ops@example.com", password=PASSWORD)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert len(reports_dispatch_due(now=datetime(2026, 3, 9, 7, 5, tzinfo=UTC))) == 2  # Monday, 08:05 in Paris
+    log_in(client, operator)
+
+    report = client.get(f"/admin/dashboard/report/{weekly.pk}/change/").content.decode()
+    deliveries = client.get("/admin/dashboard/reportdelivery/")
+
+    assert "Hebdo" in report and "lille@acme.example" in report
+    assert deliveries.status_code == 200 and "nord@acme.example" in deliveries.content.decode()
+    assert client.get("/admin/dashboard/reportdelivery/add/").status_code == 403
