@@ -204,3 +204,32 @@ def test_a_real_worker_sends_each_delivery_once_through_redis(monthly):
 def log_text(log):
     log.seek(0)
     return log.read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_once_create_each_delivery_once(monthly, monkeypatch):
+    """Two beats by mistake, at the same instant, on PostgreSQL: the unique (report, recipient, period) lets one of
+    them write each delivery, and the other one's savepoint gives way without failing its transaction."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: the race needs PostgreSQL")
+    queued = []
+    monkeypatch.setattr(send_report_delivery, "delay", queued.append)
+    barrier, results = threading.Barrier(2), []
+
+    def dispatch():
+        try:
+            barrier.wait(timeout=10)
+            results.append(reports_dispatch_due(now=APRIL_FIRST))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(len(created) for created in results) in ([0, 2], [1, 1])
+    assert ReportDelivery.objects.count() == 2 and sorted(queued) == sorted(d.pk for r in results for d in r)
