@@ -4,9 +4,10 @@ rules that open questions by themselves. Threads are read here, written on the b
 from django import forms
 from django.contrib import admin
 
+from ingestion.admin import ReadOnlyAdmin
 from kpis.catalog import CATALOG
 
-from .models import Annotation, KpiOwner, QuestionRule, Thread
+from .models import Annotation, KpiOwner, QuestionRule, Report, ReportDelivery, ReportRecipient, Thread
 
 KPI_CHOICES = [(key, f"{kpi.name} ({key})") for key, kpi in CATALOG.items()]
 
@@ -48,3 +49,32 @@ class AnnotationAdmin(admin.ModelAdmin):
     search_fields = ["text", "node__name", "node__slug"]
     autocomplete_fields = ["node"]
     date_hierarchy = "day"
+
+
+class ReportRecipientInline(admin.TabularInline):
+    model = ReportRecipient
+    extra = 1
+    autocomplete_fields = ["user"]
+    readonly_fields = ["unsubscribed_at"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports are created and previewed on the Reports page; here administrators also change their recipients."""
+
+    list_display = ["name", "node", "cadence", "start_date", "send_time", "paused", "created_by"]
+    list_filter = ["cadence", "paused"]
+    search_fields = ["name", "node__name", "node__slug"]
+    autocomplete_fields = ["node"]
+    readonly_fields = ["created_by", "created_at"]
+    inlines = [ReportRecipientInline]
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(ReadOnlyAdmin):
+    """What was sent, to whom, for which period, and why a send failed or was skipped."""
+
+    list_display = ["report", "recipient", "period_start", "period_end", "status", "scheduled_for", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["report__name", "recipient__user__email"]
+    date_hierarchy = "scheduled_for"

@@ -7,6 +7,8 @@ and the base narrows it to the caller, and a subclass that tries to override get
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import override
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
@@ -17,10 +19,19 @@ from accounts.models import Node
 from accounts.scoping import restrict, visible_nodes
 from accounts.selectors import node_network
 from kpis.catalog import CATALOG, Formula
+from kpis.engine import json_number, kpi_payload
 from kpis.models import Lead
 from kpis.periods import PeriodKind, custom_period, period_containing
-from kpis.selectors import kpi_value_payload, leads_under, peer_comparison_payload, rollup_rows
+from kpis.selectors import (
+    board_layout,
+    board_tiles,
+    kpi_value_payload,
+    leads_under,
+    peer_comparison_payload,
+    rollup_rows,
+)
 
+from .exports import board_csv, board_pdf
 from .models import Message, Thread, ThreadStatus
 from .selectors import threads_visible
 from .services import MAX_MESSAGE_LENGTH, thread_answer, thread_open, thread_reply
@@ -326,3 +337,65 @@ def _service(function, **kwargs):
     except DjangoValidationError as error:
         detail = error.message_dict if hasattr(error, "error_dict") else error.messages
         raise serializers.ValidationError(detail) from error
+
+
+class _BoardApi(ScopedApiView):
+    """The board of a visible node over an inclusive range: the tiles of its network's home board."""
+
+    def board(self, request):
+        params = RangeInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        node = self.visible_node(params.validated_data["node"])
+        period = custom_period(params.validated_data["start"], params.validated_data["end"])
+        today = timezone.localdate(timezone=node_network(node=node).zone)
+        return node, period, today
+
+    def tiles(self, node, period, today):
+        return board_tiles(rows=self.rollups(), node=node, keys=board_layout(network=node_network(node=node)).home_kpis,
+                           period=period, today=today, series_periods=[])  # fmt: skip
+
+
+class BoardApi(_BoardApi):
+    """Each tile's value with the previous period and the same period last year (a range under way is compared to
+    date), and the objective set for exactly this node and range, with its progress and pace."""
+
+    @extend_schema_serializer(component_name="Board")
+    class OutputSerializer(serializers.Serializer):
+        node = serializers.SlugField()
+        start = serializers.DateField()
+        end = serializers.DateField()
+        tiles = inline_serializer("BoardTile", {
+            **KpiValueApi.OutputSerializer().fields, "name": serializers.CharField(),
+            "progress": serializers.FloatField(allow_null=True),
+            "pace": serializers.CharField(allow_null=True),
+        }, many=True)  # fmt: skip
+
+    @extend_schema(parameters=[RangeInputSerializer], responses=OutputSerializer)
+    def get(self, request):
+        node, period, today = self.board(request)
+        tiles = [
+            {**kpi_payload(report=tile.report, node=node, target=tile.objective.target if tile.objective else None),
+             "name": str(tile.kpi.name), "progress": json_number(tile.objective.progress) if tile.objective else None,
+             "pace": tile.objective.pace if tile.objective else None}
+            for tile in self.tiles(node, period, today)
+        ]  # fmt: skip
+        return Response({"node": node.slug, "start": period.start, "end": period.end, "tiles": tiles})
+
+
+class BoardCsvApi(_BoardApi):
+    """The board's tiles as CSV: one row per KPI with its value, comparisons and objective."""
+
+    @extend_schema(parameters=[RangeInputSerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        node, period, today = self.board(request)
+        return board_csv(tiles=self.tiles(node, period, today), node=node, period=period)
+
+
+class BoardPdfApi(_BoardApi):
+    """The board as the PDF of a report on that node and range, as the caller sees it, in their language."""
+
+    @extend_schema(parameters=[RangeInputSerializer], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request):
+        node, period, today = self.board(request)
+        with override(request.user.language):
+            return board_pdf(user=request.user, node=node, period=period, today=today)

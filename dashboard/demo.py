@@ -1,18 +1,23 @@
-"""The demo's questions: who answers for which KPI, and the rules that open, after each nightly sync, the questions
-the demo's stories call for (kpis.demo plants them):
+"""The demo's questions and reports. Who answers for which KPI, and the rules that open, after each nightly sync,
+the questions the demo's stories call for (kpis.demo plants them):
 
 - the Sud region's leads rise while its new customers fall: an outcome against its driver, against last year
   (the school year makes month-on-month changes seasonal);
 - objectives of revenue and new customers off track (the network's and the regions' objectives of the month);
 - a sharp fall of revenue against last year on any node (Sud's franchisees, whose sales fall).
+
+Then its scheduled reports: the network's monthly report for its executive, and a new project's report for a
+franchisee (see DEMO_REPORTS).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from accounts.models import User
 
-from .models import QuestionRule, RuleComparison, RuleKind, RuleScope
-from .services import automatic_questions_run, kpi_owner_set
+from .cadence import ReportCadence
+from .models import QuestionRule, Report, RuleComparison, RuleKind, RuleScope
+from .services import automatic_questions_run, kpi_owner_set, report_create
 
 # (person, node, KPIs they answer for there): marketing answers for the network's acquisition KPIs.
 DEMO_KPI_OWNERS = [("marketing", "linguaviva", ["leads", "qualified_leads", "cpl", "capture_rate", "budget_used"])]
@@ -38,3 +43,27 @@ def demo_questions(*, nodes, today, domain):
             defaults={"scope": scope, "threshold": Decimal(threshold) if threshold else None, "enabled": True},
         )  # fmt: skip
     return automatic_questions_run(network=nodes["linguaviva"], today=today)
+
+
+# (name, node, cadence, recipients). The network's executive gets the monthly report of the network; Marseille's
+# franchisee the "new project" report of their local campaign, started NEW_PROJECT_DAYS_AGO days before the demo's
+# day, so that the demo is always in its weekly first month.
+DEMO_REPORTS = [
+    ("Rapport mensuel du réseau", "linguaviva", ReportCadence.MONTHLY, ["direction"]),
+    ("Lancement de la campagne locale", "marseille", ReportCadence.NEW_PROJECT, ["marseille"]),
+]
+NEW_PROJECT_DAYS_AGO = 10
+
+
+def demo_reports(*, nodes, today, domain):
+    """(Re)create the demo's scheduled reports, each anchored on the demo's day (a rebuild moves them with it).
+    Returns them."""
+    admin = User.objects.get(email=f"admin@{domain}")
+    reports = []
+    for name, slug, cadence, people in DEMO_REPORTS:
+        Report.objects.filter(node=nodes[slug], name=name).delete()
+        start = today - timedelta(days=NEW_PROJECT_DAYS_AGO) if cadence == ReportCadence.NEW_PROJECT else today
+        recipients = list(User.objects.filter(email__in=[f"{local}@{domain}" for local in people]))
+        reports.append(report_create(name=name, node=nodes[slug], cadence=cadence, start_date=start,
+                                     recipients=recipients, acting_user=admin))  # fmt: skip
+    return reports

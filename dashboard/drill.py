@@ -37,6 +37,7 @@ from kpis.selectors import (
 )
 
 from . import charts
+from .exports import campaigns_csv, kpi_csv
 from .selectors import kpi_questions
 from .views import board_context
 
@@ -95,6 +96,10 @@ def kpi_page(request, key):
     heatmap = charts.hour_weekday_heatmap({label: v["leads"].value for label, v in arrivals},
                                           weekday_names=[_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"),
                                                          _("Sun")], closing_hour=CALL_CENTRE_CLOSES)  # fmt: skip
+    if request.GET.get("format") == "csv":
+        return kpi_csv(kpi=kpi, partner=partner, node=node, series_periods=context["series_periods"],
+                       series=tile.series, partner_series=partner_tile.series,
+                       breakdowns=[b for b in breakdowns if b])  # fmt: skip
     return render(request, "dashboard/kpi.html", {
         **context, "kpi": kpi, "tile": tile, "partner": partner, "trend": json.dumps(trend),
         "breakdowns": [b for b in breakdowns if b], "heatmap": json.dumps(heatmap), "trail": [(kpi.name, None)],
@@ -127,7 +132,8 @@ DAILY_UP_TO = 92  # longer periods are charted week by week
 @login_required
 @require_GET
 def campaigns_page(request):
-    """The campaigns that spent or brought leads under a node over the period, largest spend first."""
+    """The campaigns that spent or brought leads under a node over the period, largest spend first; ?format=csv
+    exports them all."""
     context = board_context(request)
     if context is None:
         raise Http404
@@ -137,14 +143,22 @@ def campaigns_page(request):
     # Spend is budget_used's numerator: sort on it, since campaigns without a budget have no budget_used value.
     ranked = [(campaign_id, values) for campaign_id, values in ranked if campaign_id is not None]
     ranked.sort(key=lambda item: -(item[1]["budget_used"].numerator or 0))
+    if request.GET.get("format") == "csv":
+        return campaigns_csv(lines=_campaign_lines(request.user, ranked), keys=CAMPAIGN_LIST_KPIS, node=node,
+                             period=period)  # fmt: skip
     page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = campaign_names(user=request.user, ids=[campaign_id for campaign_id, _values in page])
-    lines = [(names[cid], values["budget_used"].numerator, [values[k] for k in CAMPAIGN_LIST_KPIS])
-             for cid, values in page if cid in names]  # fmt: skip
+    lines = _campaign_lines(request.user, page)
     return render(request, "dashboard/campaigns.html", {
         **context, "page": page, "lines": lines, "kpis": [CATALOG[k] for k in CAMPAIGN_LIST_KPIS],
         "trail": [(_("Campaigns"), None)],
     })  # fmt: skip
+
+
+def _campaign_lines(user, ranked):
+    """(campaign, spend, [values of CAMPAIGN_LIST_KPIS]) for the visible campaigns among `ranked`."""
+    names = campaign_names(user=user, ids=[campaign_id for campaign_id, _values in ranked])
+    return [(names[cid], values["budget_used"].numerator, [values[k] for k in CAMPAIGN_LIST_KPIS])
+            for cid, values in ranked if cid in names]  # fmt: skip
 
 
 def _days_or_weeks(period, today):

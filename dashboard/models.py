@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Node
 from kpis.catalog import CATALOG
-from kpis.periods import Period
+from kpis.periods import Period, custom_period
+
+from .cadence import DEFAULT_SEND_TIME, ReportCadence
 
 
 class ThreadStatus(models.TextChoices):
@@ -224,7 +226,7 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="notifications")
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+")  # fmt: skip
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")  # fmt: skip
     verb = models.CharField(_("event"), max_length=16, choices=NotificationVerb.choices)
@@ -266,3 +268,96 @@ class Annotation(models.Model):
 
     def __str__(self):
         return f"{self.day} · {self.node} · {self.text}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
+
+
+class Report(models.Model):
+    """A scheduled e-mail report: the board of `node` over each period of its cadence, sent to its recipients at
+    `send_time` (local time of the node's network). `start_date` is a new project's start, or the anchor of the
+    other cadences (the first send covers the period that contains it): see dashboard.cadence."""
+
+    name = models.CharField(_("name"), max_length=120)
+    node = models.ForeignKey(Node, verbose_name=_("node"), on_delete=models.CASCADE, related_name="reports")
+    cadence = models.CharField(_("cadence"), max_length=16, choices=ReportCadence.choices)
+    start_date = models.DateField(_("start date"), help_text=_("A new project's start; for the other cadences, the "
+                                                               "first report covers the period that holds it."))
+    send_time = models.TimeField(_("sent at (local time)"), default=DEFAULT_SEND_TIME)
+    paused = models.BooleanField(_("paused"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["node__path", "name", "pk"]
+
+    def __str__(self):
+        return f"{self.name} · {self.node}"
+
+
+class ReportRecipient(models.Model):
+    """A person who receives a report, each in their own scope and language, until they unsubscribe (with the
+    signed link of every e-mail; they may subscribe again from the same page)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE,
+                             related_name="report_subscriptions")  # fmt: skip
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report recipient")
+        verbose_name_plural = _("report recipients")
+        ordering = ["report", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="report_recipient_key")]
+
+    def __str__(self):
+        return f"{self.user} · {self.report}"
+
+
+class ReportDelivery(models.Model):
+    """One report for one recipient and one period: created by the dispatcher when the send is due, claimed and
+    sent by one task. The database holds it to once per report, recipient and period, whatever retries or double
+    beats happen. `skipped`: the recipient could see nothing of the node, or had unsubscribed, by then."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(ReportRecipient, on_delete=models.CASCADE, related_name="deliveries")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    previous_start = models.DateField(_("compared from"))
+    previous_end = models.DateField(_("compared to"))
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)  # fmt: skip
+    queued_at = models.DateTimeField(_("queued at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
+        ordering = ["-scheduled_for", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "recipient", "period_start"], name="report_delivery_once"),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="report_delivery_ordered"),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"], name="report_delivery_pending_idx")]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.period_start}–{self.period_end}"
+
+    @property
+    def period(self):
+        return custom_period(self.period_start, self.period_end)
+
+    @property
+    def previous(self):
+        return custom_period(self.previous_start, self.previous_end)

@@ -1,40 +1,61 @@
 """Writes of "question this KPI": threads, replies, structured answers, statuses, annotations, KPI owners,
-notifications and their e-mail digests, and the automatic questions of the nightly rules. Every write is atomic;
-e-mails leave only after the transaction that caused them has committed.
+notifications and their e-mail digests, and the automatic questions of the nightly rules; and scheduled reports:
+creating and pausing them, subscriptions, dispatching the sends that have come and sending each delivery once.
+Every write is atomic; e-mails leave only after the transaction that caused them has committed.
 """
 
+import logging
 import uuid
+from datetime import timedelta
+from smtplib import (
+    SMTPConnectError,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+    SMTPServerDisconnected,
+)
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from accounts.constants import PATH_SEPARATOR
 from accounts.models import User
 from accounts.scoping import audience, restrict
+from accounts.selectors import managed_networks, node_network
 from kpis.catalog import CATALOG
 
+from .cadence import DEFAULT_SEND_TIME, ReportCadence, sends_due
 from .formatting import mentioned_emails
 from .models import (
     Annotation,
+    DeliveryStatus,
     KpiOwner,
     Mention,
     Message,
     Notification,
     NotificationVerb,
+    Report,
+    ReportDelivery,
+    ReportRecipient,
     Thread,
     ThreadStatus,
 )
+from .report_render import report_email
+from .reports import absolute, report_candidates, report_sample_send, report_send_content, unsubscribe_token
 from .rules import finding_text, rules_findings
 from .selectors import thread_addressee, thread_can_set_status
 
 MAX_MESSAGE_LENGTH = 5000
+logger = logging.getLogger(__name__)
 
 
 def _check_kpi(kpi, *, blank_allowed=False):
@@ -277,3 +298,185 @@ def automatic_questions_run(*, network, today):
         if thread is not None:
             opened.append(thread)
     return opened
+
+
+# Scheduled reports ---------------------------------------------------------------------------------------------------
+
+
+class TransientSendError(Exception):
+    """The mail server could not take a report now (down, busy, a 4xx answer): the send task tries again later."""
+
+
+def _check_manages(user, node):
+    if not managed_networks(user=user).filter(path=PATH_SEPARATOR + node.network_slug + PATH_SEPARATOR).exists():
+        raise PermissionDenied(_("Only the network's administrators manage its reports."))
+
+
+@transaction.atomic
+def report_create(*, name, node, cadence, start_date, recipients, acting_user, send_time=None):
+    """A report on `node` for `recipients` (people who can see something of it). PermissionDenied for anyone but
+    the network's administrators; ValidationError naming the person who could not receive it."""
+    _check_manages(acting_user, node)
+    name = _check_text(name, "name", limit=Report._meta.get_field("name").max_length)
+    if not recipients:
+        raise ValidationError({"recipients": _("Choose at least one person.")})
+    allowed = set(report_candidates(node=node).values_list("pk", flat=True))
+    for user in recipients:
+        if user.pk not in allowed:
+            raise ValidationError({"recipients": _("%(email)s can see nothing of %(node)s.")
+                                   % {"email": user.email, "node": node.name}})  # fmt: skip
+    report = Report.objects.create(name=name, node=node, cadence=ReportCadence(cadence), start_date=start_date,
+                                   send_time=send_time or DEFAULT_SEND_TIME, created_by=acting_user)  # fmt: skip
+    ReportRecipient.objects.bulk_create([ReportRecipient(report=report, user=user) for user in recipients])
+    return report
+
+
+@transaction.atomic
+def report_pause_set(*, report, paused, acting_user):
+    """Pause a report (nothing is sent until it resumes; sends missed meanwhile are not sent late) or resume it."""
+    _check_manages(acting_user, report.node)
+    Report.objects.filter(pk=report.pk).update(paused=paused)
+    report.paused = paused
+    return report
+
+
+@transaction.atomic
+def report_subscription_set(*, recipient, subscribed):
+    """Unsubscribe from a report (from its e-mail's link) or subscribe again; saying it twice changes nothing."""
+    recipient = ReportRecipient.objects.select_for_update().get(pk=recipient.pk)
+    if subscribed and recipient.unsubscribed_at is not None:
+        recipient.unsubscribed_at = None
+        recipient.save(update_fields=["unsubscribed_at"])
+    elif not subscribed and recipient.unsubscribed_at is None:
+        recipient.unsubscribed_at = timezone.now()
+        recipient.save(update_fields=["unsubscribed_at"])
+    return recipient
+
+
+def reports_dispatch_due(*, now=None):
+    """Create the deliveries of every report send that has come (within REPORTS_CATCH_UP_HOURS: a send missed for
+    longer is not sent late), one per subscribed recipient, in one transaction, and queue one send task each once it
+    commits. The unique (report, recipient, period) makes a second run, or two at once, create nothing more. Also
+    queues again the deliveries still pending REPORTS_REQUEUE_AFTER_MINUTES after they were queued (their broker
+    message was lost): the send claims its delivery, so a duplicate does nothing. Returns the deliveries created."""
+    now = now or timezone.now()
+    window = timedelta(hours=settings.REPORTS_CATCH_UP_HOURS)
+    created = []
+    with transaction.atomic():
+        for report in Report.objects.filter(paused=False).select_related("node"):
+            network = node_network(node=report.node)
+            due = sends_due(cadence=report.cadence, start=report.start_date, time_of_day=report.send_time,
+                            zone=network.zone, now=now, window=window,
+                            fiscal_year_start_month=network.fiscal_year_start_month)  # fmt: skip
+            for send, moment in due:
+                created += _deliveries_create(report=report, send=send, moment=moment, now=now)
+        lost = now - timedelta(minutes=settings.REPORTS_REQUEUE_AFTER_MINUTES)
+        stale = ReportDelivery.objects.filter(status=DeliveryStatus.PENDING, scheduled_for__gt=now - window,
+                                              queued_at__lt=lost)  # fmt: skip
+        for delivery in stale:
+            if ReportDelivery.objects.filter(pk=delivery.pk, queued_at=delivery.queued_at).update(queued_at=now):
+                transaction.on_commit(lambda pk=delivery.pk: _delivery_queue(pk))
+    return created
+
+
+def _deliveries_create(*, report, send, moment, now):
+    done = set(ReportDelivery.objects.filter(report=report, period_start=send.period.start)
+               .values_list("recipient_id", flat=True))  # fmt: skip
+    recipients = report.recipients.filter(unsubscribed_at__isnull=True, user__is_active=True).exclude(pk__in=done)
+    created = []
+    for recipient in recipients:
+        try:
+            with transaction.atomic():  # a savepoint: another dispatcher winning the race leaves ours usable
+                delivery = ReportDelivery.objects.create(
+                    report=report, recipient=recipient, period_start=send.period.start, period_end=send.period.end,
+                    previous_start=send.previous.start, previous_end=send.previous.end, scheduled_for=moment,
+                    queued_at=now,
+                )  # fmt: skip
+        except IntegrityError:
+            continue
+        created.append(delivery)
+        transaction.on_commit(lambda pk=delivery.pk: _delivery_queue(pk))
+    return created
+
+
+def _delivery_queue(delivery_id):
+    from .tasks import send_report_delivery  # tasks import this module
+
+    send_report_delivery.delay(delivery_id)
+
+
+def _is_transient(error):
+    if isinstance(error, SMTPResponseException) and not isinstance(error, SMTPRecipientsRefused):
+        return 400 <= error.smtp_code < 500
+    return isinstance(error, SMTPServerDisconnected | SMTPConnectError | ConnectionError | TimeoutError)
+
+
+def report_delivery_send(*, delivery_id, retry_left=False):
+    """Claim one pending delivery, render it for its recipient (scope and language) and send it; mark it sent.
+
+    The claim is a conditional UPDATE, and the e-mail leaves inside the claim's transaction: a second task for the
+    same delivery finds nothing to claim (it waits for the first one's commit on PostgreSQL), and a failed send
+    rolls the claim back. A transient failure leaves the delivery pending and raises TransientSendError while
+    retries are left (`retry_left`); anything else, or the last transient one, marks it failed with the reason.
+    A recipient who unsubscribed, left, or can see nothing of the node by now is skipped, saying why. Returns the
+    delivery's status, or None when there was nothing to claim."""
+    try:
+        with transaction.atomic():
+            claimed = ReportDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error="")
+            if not claimed:
+                return None
+            delivery = ReportDelivery.objects.select_related("report__node", "recipient__user").get(pk=delivery_id)
+            message = _delivery_message(delivery)
+            if isinstance(message, str):
+                ReportDelivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.SKIPPED, error=message)
+                return DeliveryStatus.SKIPPED
+            message.send()
+            return DeliveryStatus.SENT
+    except Exception as error:
+        transient = _is_transient(error)
+        status = DeliveryStatus.PENDING if transient and retry_left else DeliveryStatus.FAILED
+        ReportDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(
+            status=status, attempts=F("attempts") + 1, error=f"{type(error).__name__}: {error}"[:2000])
+        if status == DeliveryStatus.PENDING:
+            raise TransientSendError(str(error)) from error
+        logger.exception("Report delivery %s failed", delivery_id)
+        return DeliveryStatus.FAILED
+
+
+def _delivery_message(delivery):
+    """The e-mail of a claimed delivery, or the reason it is skipped."""
+    recipient, user = delivery.recipient, delivery.recipient.user
+    if recipient.unsubscribed_at is not None or not user.is_active:
+        return _("The person unsubscribed or left before the send.")
+    return report_message(report=delivery.report, user=user, period=delivery.period, previous=delivery.previous,
+                          as_of=delivery.period_end, until=delivery.scheduled_for, recipient=recipient)  # fmt: skip
+
+
+def report_message(*, report, user, period, previous, as_of, until=None, recipient=None):
+    """The e-mail of `report` over `period` for `user`, in their language and scope, or the reason they get none
+    (they can see nothing of the node). With `recipient`, it carries that subscription's unsubscribe link."""
+    with override(user.language):
+        content = report_send_content(report=report, user=user, period=period, previous=previous, as_of=as_of,
+                                      until=until)  # fmt: skip
+        if not content.sections:
+            return content.nothing_visible
+        unsubscribe = one_click = ""
+        if recipient is not None:
+            unsubscribe = absolute(reverse("dashboard:report-unsubscribe", args=[unsubscribe_token(recipient)]))
+            one_click = unsubscribe
+        name = f"{slugify(report.name) or 'report'}-{report.node.slug}-{period.start}-{period.end}.pdf"
+        return report_email(content, to=user.email, subject=content.title, unsubscribe_url=unsubscribe, pdf_name=name,
+                            one_click_url=one_click)  # fmt: skip
+
+
+def report_send_to(*, report, user, today):
+    """"Send now to me": the report's latest send (or its first, under way) to `user` alone, at once; recorded
+    nowhere, so the scheduled send still goes out. Returns the reason when they would get nothing."""
+    send = report_sample_send(report=report, today=today)
+    message = report_message(report=report, user=user, period=send.period, previous=send.previous,
+                             as_of=min(today, send.period.end))  # fmt: skip
+    if isinstance(message, str):
+        return message
+    message.send()
+    return None

@@ -4,8 +4,17 @@ from celery import shared_task
 from django.utils import timezone
 
 from accounts.models import Node, User
+from accounts.selectors import node_network
 
-from .services import automatic_questions_run, notification_digest_send
+from .models import Report, ReportDelivery
+from .services import (
+    TransientSendError,
+    automatic_questions_run,
+    notification_digest_send,
+    report_delivery_send,
+    report_send_to,
+    reports_dispatch_due,
+)
 
 
 @shared_task(time_limit=120, soft_time_limit=100, autoretry_for=(SMTPException, ConnectionError, TimeoutError),
@@ -28,3 +37,33 @@ def automatic_questions_task(network_id):
     if network is None:
         return 0
     return len(automatic_questions_run(network=network, today=timezone.localdate(timezone=network.zone)))
+
+
+@shared_task(time_limit=300, soft_time_limit=270)
+def dispatch_due_reports():
+    """Beat, every fifteen minutes: create the deliveries of the report sends that have come (each at its local
+    time in its network's time zone) and queue them, once committed. Running it twice creates nothing more."""
+    return len(reports_dispatch_due())
+
+
+@shared_task(bind=True, autoretry_for=(TransientSendError,), retry_backoff=60, retry_backoff_max=60 * 60,
+             retry_jitter=True, max_retries=5, time_limit=300, soft_time_limit=270)  # fmt: skip
+def send_report_delivery(self, delivery_id):
+    """Queued after the dispatcher's commit: render and send one report to one recipient. Delivered twice, it
+    sends once (the delivery is claimed); only the mail server's transient failures are retried."""
+    if not ReportDelivery.objects.filter(pk=delivery_id).exists():
+        return None
+    retry_left = not self.request.is_eager and self.request.retries < self.max_retries
+    return report_delivery_send(delivery_id=delivery_id, retry_left=retry_left)
+
+
+@shared_task(time_limit=300, soft_time_limit=270, autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+             retry_backoff=True, retry_jitter=True, max_retries=3)  # fmt: skip
+def send_report_now(report_id, user_id):
+    """"Send now to me", queued after the request: the report as `user_id` would receive it, to them alone."""
+    report = Report.objects.select_related("node").filter(pk=report_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if report is None or user is None:
+        return None
+    today = timezone.localdate(timezone=node_network(node=report.node).zone)
+    return report_send_to(report=report, user=user, today=today)

@@ -16,9 +16,10 @@ from kpis.periods import PeriodKind, parse_period, series
 from kpis.selectors import board, board_layout
 
 from . import charts
+from .constants import CHILD_KPIS
+from .exports import board_csv, board_pdf
 from .selectors import board_questions
 
-CHILD_KPIS = ["sales_revenue", "leads", "cpl", "roi"]
 SERIES_LENGTH = {PeriodKind.DAY: 14, PeriodKind.WEEK: 12, PeriodKind.MONTH: 13, PeriodKind.QUARTER: 8,
                  PeriodKind.FISCAL_YEAR: 3, PeriodKind.CUSTOM: 13}  # fmt: skip
 PICKER = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.FISCAL_YEAR]
@@ -79,15 +80,21 @@ def tiles_by_group(tiles):
 @login_required
 @require_GET
 def home(request):
-    """The board of a node: objectives first, operational KPIs second, then the nodes below it ranked."""
+    """The board of a node: objectives first, operational KPIs second, then the nodes below it ranked; ?format=pdf
+    is the same board as a report's PDF, ?format=csv its tiles' values and comparisons."""
     context = board_context(request)
     if context is None:
         return render(request, "dashboard/no_access.html", status=403)
     node, period = context["node"], context["period"]
+    export = request.GET.get("format")
+    if export == "pdf":
+        return board_pdf(user=request.user, node=node, period=period, today=context["today"])
     keys = board_layout(network=context["network"]).home_kpis
     data = board(user=request.user, node=node, keys=keys, child_keys=CHILD_KPIS, period=period,
                  today=context["today"], series_periods=context["series_periods"])  # fmt: skip
     tiles = data.tiles
+    if export == "csv":
+        return board_csv(tiles=tiles, node=node, period=period)
     operational = [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL]
     return render(
         request,

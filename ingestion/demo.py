@@ -1,6 +1,6 @@
 """Building the demo: its tree and people (kpis.demo), then its facts through a `demo` data source synced like any
 other, then this month's objectives, read from the rollups the sync refreshed, and last its KPI owners and question
-rules (dashboard.demo), run once as after a nightly sync."""
+rules, run once as after a nightly sync, and its scheduled reports (dashboard.demo)."""
 
 from django.db import transaction
 
@@ -28,7 +28,9 @@ def demo_build(*, seed=42, today, months=18):
     if run.status != SyncStatus.SUCCEEDED:
         raise DemoSyncFailed(f"the demo sync failed: {run.error}\n{run.rejected_reasons}")
     objectives = demo_objectives(nodes=nodes, today=today)
-    from dashboard.demo import demo_questions  # the demo is the one place that assembles every app
+    from dashboard.demo import demo_questions, demo_reports  # the demo is the one place that assembles every app
 
     questions = demo_questions(nodes=nodes, today=today, domain=DEMO_DOMAIN)
-    return logins, {"facts": run.created, "objectives": objectives, "automatic questions": len(questions)}, run
+    reports = demo_reports(nodes=nodes, today=today, domain=DEMO_DOMAIN)
+    return logins, {"facts": run.created, "objectives": objectives, "automatic questions": len(questions),
+                    "reports": len(reports)}, run  # fmt: skip

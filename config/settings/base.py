@@ -179,6 +179,11 @@ WALL_REFRESH_SECONDS = env.int("WALL_REFRESH_SECONDS", default=300)
 # "Question this KPI": a person's notifications of this many seconds go out in one e-mail (a digest).
 QUESTIONS_DIGEST_SECONDS = env.int("QUESTIONS_DIGEST_SECONDS", default=600)
 
+# Scheduled reports: a send whose time came more than this many hours ago (workers or beat down) is not sent late;
+# a delivery still pending this many minutes after it was queued (its broker message was lost) is queued again.
+REPORTS_CATCH_UP_HOURS = env.int("REPORTS_CATCH_UP_HOURS", default=24)
+REPORTS_REQUEUE_AFTER_MINUTES = env.int("REPORTS_REQUEUE_AFTER_MINUTES", default=60)
+
 # The public address of this installation, for links in e-mails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -218,8 +223,10 @@ DATA_STALE_AFTER_HOURS = env.int("DATA_STALE_AFTER_HOURS", default=26)
 
 # The whole periodic schedule, in one place. Each source's nightly sync runs at its own local time of day (01:00 in
 # its network's time zone by default, editable on the Data sources page): the dispatcher, every five minutes, queues
-# the sources whose next run has come, so time zones and daylight saving need no entry here.
+# the sources whose next run has come, so time zones and daylight saving need no entry here. Likewise each report
+# goes out at its own local time on the days of its cadence: its dispatcher runs every fifteen minutes.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "ingestion.tasks.worker_heartbeat", "schedule": 300.0},
     "dispatch-due-syncs": {"task": "ingestion.tasks.dispatch_due_syncs", "schedule": 300.0},
+    "dispatch-due-reports": {"task": "dashboard.tasks.dispatch_due_reports", "schedule": 900.0},
 }

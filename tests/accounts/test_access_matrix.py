@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.constants import NodeKind, Role
 from accounts.services import node_upsert, user_grant
+from dashboard.services import report_create
 from kpis.models import Campaign, Lead, Sale
 from kpis.rollups import rollups_refresh
 
@@ -24,8 +25,9 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 3, 10)
 MOMENT = datetime(2026, 3, 10, 9, tzinfo=UTC)
 # URL prefixes that read no facts: authentication, language, admin (staff only, tested by Django), health, schema.
+# The unsubscribe page of reports is reached with a signed token, like a wall link, and shows no figure.
 NOT_FACT_READS = ("admin/", "login/", "logout/", "password/", "i18n/", "healthz/", "api/v1/schema/", "api/v1/auth/",
-                  "wall/")  # fmt: skip
+                  "wall/", "reports/unsubscribe/")  # fmt: skip
 
 
 @pytest.fixture
@@ -45,6 +47,9 @@ def world(tree, network, franchisee_lille, franchisee_nice):
         Sale.objects.create(node=node, date=DAY, revenue=revenue)
     rollups_refresh(network=network)
     rollups_refresh(network=rival)
+    rival_admin, _ = user_grant(email="boss@rival.example", role=Role.FRANCHISOR_ADMIN, node=rival)
+    leads["rival-report"] = report_create(name="Rival report", node=rival, cadence="weekly", start_date=DAY,
+                                          recipients=[rival_admin], acting_user=rival_admin)  # fmt: skip
     return leads
 
 
@@ -73,10 +78,12 @@ def url_patterns(resolver=None, prefix=""):
             yield route, entry
 
 
-def fill(route, foreign_lead):
-    """A concrete path for `route`, with ids of a foreign subtree: the foreign lead's, or its campaign's on campaign
-    routes."""
+def fill(route, foreign_lead, foreign_report=None):
+    """A concrete path for `route`, with ids of a foreign subtree: the foreign lead's, its campaign's on campaign
+    routes, another network's report on report routes."""
     target = foreign_lead.campaign if route.startswith("campaigns/") else foreign_lead
+    if route.startswith("reports/") and foreign_report is not None:
+        target = foreign_report
     values = {"<str:key>": "leads", "<int:pk>": str(target.pk), "{key}": "leads", "{id}": str(target.pk),
               "<slug:source_slug>": "any-source", "{source_slug}": "any-source"}  # fmt: skip
     for placeholder, value in values.items():
@@ -111,7 +118,7 @@ def test_no_url_pattern_shows_another_subtrees_rows(client, world, email, role, 
     for route, _ in url_patterns():
         if route.startswith(NOT_FACT_READS) or "static" in route:
             continue
-        path = fill(route, foreign_lead)
+        path = fill(route, foreign_lead, world["rival-report"])
         for slug in foreign:
             for params in queries(slug, foreign_lead):
                 assert_nothing_foreign(client.get(path, params), markers, f"{role} GET {path} {params}")

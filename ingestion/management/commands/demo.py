@@ -30,7 +30,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Done in {time.monotonic() - began:.1f} s: data source {run.source.slug} synced ({run.created} facts "
                 f"created, {run.updated} updated, {run.unchanged} unchanged), {counts['objectives']} objectives, "
-                f"{counts['automatic questions']} automatic questions opened."
+                f"{counts['automatic questions']} automatic questions opened, {counts['reports']} scheduled reports."
             )
         )
         self.stdout.write("\nLogins (password for all: " + self.style.WARNING(DEMO_PASSWORD) + "):")
