@@ -26,7 +26,7 @@ from accounts.selectors import node_network
 from kpis.catalog import CATALOG, Direction, Tier
 from kpis.engine import KpiReport, ObjectiveStatus, kpi_breakdown, kpi_series, objective_status
 from kpis.models import Objective
-from kpis.periods import Period, custom_period
+from kpis.periods import Period, PeriodKind, custom_period
 from kpis.selectors import board_layout, subtree_rows
 
 from .cadence import Send, report_sends
@@ -119,6 +119,31 @@ def period_words(period):
     if start.month != end.month:
         return f"{date_format(start, 'j F')} – {date_format(end, 'j F Y')}"
     return f"{date_format(start, 'j')} – {date_format(end, 'j F Y')}"
+
+
+def period_name(period):
+    """A period named as people say it, in the active language: "novembre 2026", "semaine 48 2026", "T4 2026",
+    "exercice 2026/27"; a day or a custom range by its dates."""
+    kind = PeriodKind(period.kind)
+    if kind == PeriodKind.MONTH:
+        return date_format(period.start, "F Y")
+    if kind == PeriodKind.WEEK:
+        year, week, _weekday = period.start.isocalendar()
+        return _("week %(week)s %(year)s") % {"week": week, "year": year}
+    if kind == PeriodKind.QUARTER:
+        return _("Q%(quarter)s %(year)s") % {"quarter": (period.start.month - 1) // 3 + 1, "year": period.start.year}
+    if kind == PeriodKind.FISCAL_YEAR:
+        return _("fiscal year %(label)s") % {"label": period.label.removeprefix("FY")}
+    return period_words(period)
+
+
+def period_heading(period):
+    """A page's period line: its name, with its dates where the name does not say them ("Semaine 48 2026 · 23 – 29
+    novembre 2026"; "Novembre 2026" alone)."""
+    name = period_name(period)
+    if PeriodKind(period.kind) in (PeriodKind.WEEK, PeriodKind.QUARTER, PeriodKind.FISCAL_YEAR):
+        name = f"{name} · {period_words(period)}"
+    return name[:1].upper() + name[1:]
 
 
 def absolute(path, query=None):

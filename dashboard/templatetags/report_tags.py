@@ -5,11 +5,13 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from ..reports import period_words
+from ..reports import period_heading, period_name, period_words
 from .kpi_tags import NO_VALUE, format_kpi_number, pace_label, pace_symbol
 
 register = template.Library()
 register.filter("period_words", period_words)
+register.filter("period_name", period_name)
+register.filter("period_heading", period_heading)
 
 
 @register.filter

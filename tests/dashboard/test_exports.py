@@ -62,7 +62,7 @@ def test_the_kpi_page_csv_holds_its_series_and_breakdowns(client, report_world, 
 
     rows = rows_of(client.get("/kpi/sales_revenue/", {"node": "acme", **MARCH, "format": "csv"}))
 
-    series = {(row["label"], row["kpi"]): row["value"] for row in rows if row["table"] == "Series"}
+    series = {(row["label"], row["kpi"]): row["value"] for row in rows if row["table"] == "Série"}
     assert series[("2026-03", "sales_revenue")] == "104320.0" and series[("2026-02", "sales_revenue")] == "52160.0"
     assert series[("2026-03", "leads")] == "22"  # its partner, the leads that feed it
     by_node = {row["label"]: row["value"] for row in rows if row["table"] == "Par nœud en dessous"}

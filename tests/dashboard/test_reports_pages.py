@@ -60,7 +60,7 @@ def test_a_recipient_who_can_see_nothing_of_the_node_is_refused_by_name(client, 
                                                 "start_date": "2026-03-02", "send_time": "08:00",
                                                 "recipients": [nice.pk]})  # fmt: skip
 
-    assert response.status_code == 400 and "nice@acme.example can see nothing of Lille." in response.content.decode()
+    assert response.status_code == 400 and "nice@acme.example ne voit rien de Lille." in response.content.decode()
     assert not Report.objects.exists()
 
 
@@ -84,7 +84,7 @@ def test_an_admin_of_another_network_cannot_reach_a_report(client, weekly):
     assert client.get(f"/reports/{weekly.pk}/").status_code == 404
     assert client.get(f"/reports/{weekly.pk}/preview/").status_code == 404
     assert client.post(f"/reports/{weekly.pk}/pause/", {"paused": "1"}).status_code == 404
-    assert "Hebdo" not in client.get("/reports/").content.decode()
+    assert ">Hebdo<" not in client.get("/reports/").content.decode()  # (the cadence menu says "Hebdomadaire")
 
 
 def test_an_admin_pauses_and_resumes_a_report(client, weekly, franchisor):
@@ -123,7 +123,7 @@ def test_the_preview_says_why_someone_would_receive_nothing(client, weekly, fran
 
     page = client.get(f"/reports/{weekly.pk}/preview/", {"recipient": franchisee_user_lille.pk}).content.decode()
 
-    assert "lille@acme.example can see nothing of Acme: they receive nothing." in page
+    assert "lille@acme.example ne voit rien de Acme : cette personne ne reçoit rien." in page
 
 
 def test_send_now_mails_the_admin_the_report_after_commit(client, weekly, franchisor, celery_inline,

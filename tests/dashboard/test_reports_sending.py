@@ -135,7 +135,7 @@ def test_the_unsubscribed_get_no_delivery_and_a_late_unsubscribe_is_skipped(
 
     assert report_delivery_send(delivery_id=delivery.pk) == DeliveryStatus.SKIPPED
     delivery.refresh_from_db()
-    assert delivery.error == "The person unsubscribed or left before the send." and mail.outbox == []
+    assert delivery.error == "La personne s'est désabonnée ou est partie avant l'envoi." and mail.outbox == []
 
 
 def test_a_recipient_who_lost_access_is_skipped_saying_why(monthly, franchisee_user_lille,
@@ -150,7 +150,8 @@ def test_a_recipient_who_lost_access_is_skipped_saying_why(monthly, franchisee_u
 
     assert report_delivery_send(delivery_id=lille.pk) == DeliveryStatus.SKIPPED
     lille.refresh_from_db()
-    assert lille.error == "lille@acme.example can see nothing of Acme: they receive nothing." and mail.outbox == []
+    assert lille.error == "lille@acme.example ne voit rien de Acme : cette personne ne reçoit rien."
+    assert mail.outbox == []
 
 
 def test_a_paused_report_sends_nothing(monthly, franchisor):
