@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.selectors import node_network
 from kpis.importing import import_rows, rollups_refresh_touched
@@ -215,11 +216,20 @@ def _queue_follow_up(task_name, network_id):
     if not app.conf.task_always_eager and delay and not follow_up_window_claim(task_name, network_id, delay):
         return  # already queued for this window
     options = {"countdown": delay} if delay else {}
-    task = app.tasks.get(task_name)
-    if task is not None:
+    task = app.tasks.get(task_name) or _importable(task_name)
+    if task is None:
+        app.send_task(task_name, args=[network_id], **options)  # a task only the workers know
+    else:
         task.apply_async(args=[network_id], **options)
-    else:  # registered only on the workers
-        app.send_task(task_name, args=[network_id], **options)
+
+
+def _importable(task_name):
+    """The task at this dotted path, if this process can import it. A web process has not necessarily imported
+    every app's tasks module, and without a broker a task sent by name would stay on the in-memory broker."""
+    try:
+        return import_string(task_name)
+    except ImportError:
+        return None
 
 
 def _append_note(run, text):

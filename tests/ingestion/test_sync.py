@@ -284,3 +284,36 @@ def test_the_syncs_of_one_window_share_one_follow_up_per_network(network, region
 
     assert claims == [True, False, False] and other_network and other_task
     assert follow_up_window_claim("questions", network.pk, 600)
+
+
+def test_without_a_broker_a_sync_opens_the_nights_questions_at_once(drop, network, franchisee_lille, settings,
+                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+    """The default follow-up (the question rules) runs inline after a sync, even in a process that never imported
+    dashboard.tasks: this month's objective of 1,000 leads for the network is off track, so a question opens."""
+    from django.utils import timezone
+
+    from dashboard.models import QuestionRule, RuleComparison, RuleKind, RuleScope, Thread
+    from kpis.periods import PeriodKind, period_containing
+    from kpis.services import objective_set
+
+    settings.INGESTION_AFTER_SYNC_TASKS = ["dashboard.tasks.automatic_questions_task"]
+    month = period_containing(PeriodKind.MONTH, timezone.localdate(timezone=network.zone))
+    objective_set(kpi="leads", node=network, period=month, target=1000)
+    QuestionRule.objects.create(kpi="leads", node=network, scope=RuleScope.NODE, kind=RuleKind.OFF_TRACK,
+                                comparison=RuleComparison.PREVIOUS)  # fmt: skip
+    source, folder = drop
+    write_csv(folder, "leads", LEADS)
+
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run, _ = sync_now(source=source, today=TODAY)
+    finally:
+        app.conf.task_always_eager = eager
+
+    assert run.status == SyncStatus.SUCCEEDED
+    question = Thread.objects.get()
+    assert (question.kpi, question.node, question.rule.kind) == ("leads", network, RuleKind.OFF_TRACK)
