@@ -157,8 +157,11 @@ def test_a_source_locked_by_another_session_is_left_to_it(drop):
             cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_NAMESPACE + source.pk])
         left = sync_run_execute(run_id=run.pk)
         assert left.status == SyncStatus.QUEUED and Lead.objects.count() == 0
+        with other.cursor() as cursor:  # the other worker finishes (closing its session would release the lock
+            # too, but only once its server process has gone, a moment after the client hangs up)
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_NAMESPACE + source.pk])
     finally:
-        other.close()  # its session ends: PostgreSQL drops its lock
+        other.close()
 
     assert sync_run_execute(run_id=run.pk).status == SyncStatus.SUCCEEDED
 
