@@ -23,7 +23,7 @@ def log_in(client, local):
 def test_kpi_page_shows_series_ranking_breakdowns_and_heat_map(client, demo, django_assert_max_num_queries):
     log_in(client, "marketing")
 
-    with django_assert_max_num_queries(40):  # 37: about ten of them the questions, notes and who to ask
+    with django_assert_max_num_queries(30):  # 28: about ten of them the questions, notes and who to ask
         response = client.get("/kpi/leads/", {"node": "sud", "period": "month"})
 
     page = response.content.decode()
