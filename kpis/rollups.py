@@ -97,10 +97,9 @@ def _conversations(path, days):
     return Conversation.objects.filter(_in_days("day", days), node__path__startswith=path)
 
 
-def _lead_rows(path, days, hot_threshold):
+def _lead_rows(leads, hot_threshold):
     return (
-        _leads(path, days)
-        .values("day", "node_id", node_path=F("node__path"), channel=Coalesce(F("campaign__channel"), Value("")),
+        leads.values("day", "node_id", node_path=F("node__path"), channel=Coalesce(F("campaign__channel"), Value("")),
                 campaign_ref=F("campaign_id"))
         .annotate(**_lead_measures(hot_threshold))
         .order_by()
@@ -155,9 +154,10 @@ def _or_none(field):
     return Case(When(**{field: ""}, then=Value(NONE)), default=F(field), output_field=CharField())
 
 
-def _slice_specs(path, days, zone, hot_threshold):
-    """{dimension: [(grouped queryset with a `value` column, its measures)]}: lead origin (source / medium),
-    population segment, score band, and local weekday and hour of arrival ("1-09" is Monday 09:00-09:59)."""
+def _slice_specs(leads, conversations, zone, hot_threshold):
+    """{dimension: [(grouped queryset with a `value` column, its measures)]} over the `leads` and `conversations`
+    querysets (None: leave that table out): lead origin (source / medium), population segment, score band, and
+    local weekday and hour of arrival ("1-09" is Monday 09:00-09:59)."""
     band = Case(*[When(score__range=b, then=Value(f"{b[0]}-{b[1]}")) for b in SCORE_BANDS], default=Value(""))
 
     def hour_weekday(moment):
@@ -165,21 +165,21 @@ def _slice_specs(path, days, zone, hot_threshold):
         return Concat(Cast(ExtractIsoWeekDay("day"), CharField()), Value("-"), LPad(hour, 2, Value("0")),
                       output_field=CharField())  # fmt: skip
 
-    leads, conversations = _lead_measures(hot_threshold), _conversation_measures()
+    lead_measures, conversation_measures = _lead_measures(hot_threshold), _conversation_measures()
     specs = {
-        D.SOURCE_MEDIUM: [(_leads(path, days), Concat(_or_none("source"), Value(" / "), _or_none("medium"),
-                                                      output_field=CharField()), leads)],
-        D.SEGMENT: [(_leads(path, days), F("segment"), leads),
-                    (_conversations(path, days), F("segment"), conversations)],
-        D.SCORE_BAND: [(_leads(path, days), band, leads)],
-        D.HOUR_WEEKDAY: [(_leads(path, days), hour_weekday("created_at"), leads),
-                         (_conversations(path, days), hour_weekday("started_at"), conversations)],
+        D.SOURCE_MEDIUM: [(leads, Concat(_or_none("source"), Value(" / "), _or_none("medium"),
+                                         output_field=CharField()), lead_measures)],
+        D.SEGMENT: [(leads, F("segment"), lead_measures), (conversations, F("segment"), conversation_measures)],
+        D.SCORE_BAND: [(leads, band, lead_measures)],
+        D.HOUR_WEEKDAY: [(leads, hour_weekday("created_at"), lead_measures),
+                         (conversations, hour_weekday("started_at"), conversation_measures)],
     }  # fmt: skip
     return {
         dimension: [
             (queryset.values("day", "node_id", node_path=F("node__path"), value=value).annotate(**measures).order_by(),
              measures)
             for queryset, value, measures in group
+            if queryset is not None
         ]
         for dimension, group in specs.items()
     }  # fmt: skip
@@ -189,11 +189,12 @@ def _quoted(*names):
     return ", ".join(connection.ops.quote_name(n) for n in names)
 
 
-def _insert_grouped(model, keys, measures, sources, constants=()):
-    """INSERT INTO `model` the sums of `measures`, grouped by `keys`, over the rows of `sources`: a list of
-    (SQL and params of a grouped query, the measures it has, {key: SQL expression} for keys it lacks). Sources
-    that share a key merge into one row; a measure a source lacks counts 0; an empty sum is 0, never NULL.
-    `constants` are (column, value) pairs written on every row. Returns the number of rows written."""
+def _insert_grouped(model, keys, measures, sources, constants=(), table=None):
+    """INSERT INTO `model` (or `table`, a table of the same columns) the sums of `measures`, grouped by `keys`,
+    over the rows of `sources`: a list of (SQL and params of a grouped query, the measures it has, {key: SQL
+    expression} for keys it lacks). Sources that share a key merge into one row; a measure a source lacks counts
+    0; an empty sum is 0, never NULL. `constants` are (column, value) pairs written on every row. Returns the
+    number of rows written."""
     branches, params = [], []
     for (sql, source_params), has, lacks in sources:
         columns = [f"{lacks[k]} AS {_quoted(k)}" if k in lacks else f"s.{_quoted(k)}" for k in keys]
@@ -206,7 +207,7 @@ def _insert_grouped(model, keys, measures, sources, constants=()):
     select += [f"COALESCE(SUM(u.{_quoted(m)}), 0)" for m in measures]
     # Quoted names and ORM-compiled SQL: every value is a parameter.
     sql = (
-        f"INSERT INTO {_quoted(model._meta.db_table)} ({_quoted(*targets)}) "  # noqa: S608
+        f"INSERT INTO {_quoted(table or model._meta.db_table)} ({_quoted(*targets)}) "  # noqa: S608
         f"SELECT {', '.join(select)} FROM ({' UNION ALL '.join(branches)}) u "
         f"GROUP BY {', '.join(f'u.{_quoted(k)}' for k in keys)}"
     )
@@ -272,7 +273,7 @@ def _daily_rollups_write(path, days, hot_threshold):
     budget, cleanup = _budget_source(path, days)
     sources = [
         (_compiled(_metric_rows(path, days)), set(METRIC_MEASURES), {}),
-        (_compiled(_lead_rows(path, days, hot_threshold)), set(_lead_measures(hot_threshold)), {}),
+        (_compiled(_lead_rows(_leads(path, days), hot_threshold)), set(_lead_measures(hot_threshold)), {}),
         (_compiled(_conversation_rows(path, days)), set(_conversation_measures()), {"campaign_ref": "NULL"}),
         (_compiled(_sale_rows(path, days)), set(SALE_MEASURES), {"campaign_ref": "NULL", "channel": "''"}),
         budget,
@@ -285,7 +286,8 @@ def _daily_rollups_write(path, days, hot_threshold):
 
 def _slice_rollups_write(path, days, zone, hot_threshold):
     written = 0
-    for dimension, group in _slice_specs(path, days, zone, hot_threshold).items():
+    specs = _slice_specs(_leads(path, days), _conversations(path, days), zone, hot_threshold)
+    for dimension, group in specs.items():
         sources = [(_compiled(queryset), set(measures), {}) for queryset, measures in group]
         written += _insert_grouped(SliceRollup, SLICE_KEYS, SLICE_MEASURES, sources,
                                    constants=[("dimension", dimension.value)])  # fmt: skip
@@ -339,5 +341,90 @@ def subtree_rollups_refresh(*, network):
     network = Node.objects.select_for_update().get(pk=network.pk)
     SubtreeRollup.objects.filter(node_path__startswith=network.path).delete()
     written = _subtree_rollups_write(network.path, None)
+    network_invalidate(network)
+    return written
+
+
+# Adding new leads to the rollups --------------------------------------------------------------------------------
+# An import of a CRM's backlog brings a million new leads spread over months: recomputing all those days would read
+# every fact of every one of them again. New leads are only ever added: every rollup measure is a count or a sum,
+# so the rollups of those days plus the sums of the new leads alone are what a full refresh would write (the tests
+# compare both ways, and the benchmark at full scale).
+
+LEAD_MEASURES = tuple(_lead_measures(0))
+
+
+def _delta_table(model, name):
+    """A temporary table shaped like `model`'s, with its own row ids, for the sums to add (every column is
+    written: the model's defaults are Python's, not the database's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_quoted(name)}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_quoted(name)} "
+                       f"(LIKE {_quoted(model._meta.db_table)} INCLUDING DEFAULTS INCLUDING IDENTITY)")  # fmt: skip
+    return name
+
+
+def _delta_merge(model, delta, keys, measures):
+    """Add each row of the `delta` table to `model`'s row of the same `keys`, or insert it where there is none.
+    Both sides hold one row per key (the refresh and the delta group by them). Returns the rows written."""
+    table = _quoted(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(day), MAX(day) FROM {_quoted(delta)}")  # noqa: S608 - a quoted name
+        first, last = cursor.fetchone()
+        if first is None:
+            return 0
+        nullable = {f.attname for f in model._meta.concrete_fields if f.null}
+        # COALESCE keeps "no campaign" equal to itself, and the join an equi-join PostgreSQL can hash.
+        match = " AND ".join(f"COALESCE(r.{_quoted(k)}, -1) = COALESCE(d.{_quoted(k)}, -1)" if k in nullable
+                             else f"r.{_quoted(k)} = d.{_quoted(k)}" for k in keys)  # fmt: skip
+        columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        added = ", ".join(f"{_quoted(m)} = r.{_quoted(m)} + d.{_quoted(m)}" for m in measures)
+        # Quoted names only; the days are parameters.
+        cursor.execute(
+            f"WITH added AS (UPDATE {table} r SET {added}"  # noqa: S608
+            f" FROM {_quoted(delta)} d WHERE r.day BETWEEN %s AND %s AND {match} RETURNING d.id) "
+            f"INSERT INTO {table} ({_quoted(*columns)}) SELECT {', '.join(f'd.{_quoted(c)}' for c in columns)} "
+            f"FROM {_quoted(delta)} d WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.id = d.id)",
+            [first, last],
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM {_quoted(delta)}")  # noqa: S608 - a quoted name
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def rollups_add_new_leads(*, network, leads):
+    """Add `leads` (a queryset of leads inserted in this transaction, under `network`) to the network's rollups,
+    as rollups_refresh of their days would. PostgreSQL only. Returns the number of rollup rows added to."""
+    network = Node.objects.select_for_update().get(pk=network.pk)  # one writer of the network's rollups at a time
+    hot_threshold = network.hot_lead_threshold
+    # No conversation can point at a lead that did not exist before this transaction.
+    leads = leads.filter(node__path__startswith=network.path).annotate(from_chat=Value(False))
+    lead_sums = [(_compiled(_lead_rows(leads, hot_threshold)), set(LEAD_MEASURES), {})]
+    daily = _delta_table(DailyRollup, "rollup_delta_daily")
+    _insert_grouped(DailyRollup, DAILY_KEYS, BASE_MEASURES, lead_sums, table=daily)
+    slices = _delta_table(SliceRollup, "rollup_delta_slice")
+    for dimension, group in _slice_specs(leads, None, network.zone, hot_threshold).items():
+        sources = [(_compiled(queryset), set(measures), {}) for queryset, measures in group]
+        _insert_grouped(SliceRollup, SLICE_KEYS, SLICE_MEASURES, sources, constants=[("dimension", dimension.value)],
+                        table=slices)  # fmt: skip
+    subtree = _delta_table(SubtreeRollup, "rollup_delta_subtree")
+    with connection.cursor() as cursor:
+        # Each new lead's sums go to its node and to every node above it.
+        cursor.execute(
+            "WITH RECURSIVE up (node_id, ancestor_id) AS ("  # noqa: S608 - quoted names; the path is a parameter
+            "SELECT id, id FROM accounts_node WHERE starts_with(path, %s) "
+            "UNION ALL SELECT up.node_id, n.parent_id FROM up JOIN accounts_node n ON n.id = up.ancestor_id "
+            "WHERE n.parent_id IS NOT NULL) "
+            f"INSERT INTO {_quoted(subtree)} (day, node_id, node_path, {_quoted(*BASE_MEASURES)}) "
+            f"SELECT d.day, a.id, a.path, {', '.join(f'SUM(d.{_quoted(m)})' for m in BASE_MEASURES)} "
+            f"FROM {_quoted(daily)} d JOIN up ON up.node_id = d.node_id JOIN accounts_node a ON a.id = up.ancestor_id "
+            "GROUP BY d.day, a.id, a.path",
+            [network.path],
+        )
+    written = _delta_merge(DailyRollup, daily, ("day", "node_id", "campaign_id", "channel"), LEAD_MEASURES)
+    written += _delta_merge(SliceRollup, slices, ("day", "node_id", "dimension", "value"), LEAD_MEASURES)
+    written += _delta_merge(SubtreeRollup, subtree, ("day", "node_id"), LEAD_MEASURES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {_quoted(daily)}, {_quoted(slices)}, {_quoted(subtree)}")
     network_invalidate(network)
     return written

@@ -14,7 +14,7 @@ from accounts.scoping import visible_nodes
 from .. import board_cache
 from ..engine import board_periods, children_ranked, reports_from_totals, series_from_totals
 from ..importing import import_file
-from ..models import Campaign, Conversation, DailyMetric, Lead, Sale
+from ..models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale, SliceRollup, SubtreeRollup
 from ..periods import PeriodKind, period_containing, series
 from ..rollups import rollups_refresh
 from ..selectors import board
@@ -208,6 +208,25 @@ def import_measure(path, rows):
         raise RuntimeError(f"The import of {path} did not go as expected: created {first.created}, unchanged on "
                            f"the second run {again.unchanged}, of {rows}; {errors[:5]}")  # fmt: skip
     return first_seconds, again_seconds
+
+
+def rollups_fingerprint(*, network, days):
+    """{table: (rows, digest)} of the network's rollup rows on `days`, every column but the id: a sum of row hashes,
+    so that the same rows in any order and under any ids give the same digest."""
+    first, last = min(days), max(days)
+    prints = {}
+    with connection.cursor() as cursor:
+        for model in (DailyRollup, SliceRollup, SubtreeRollup):
+            columns = ", ".join(connection.ops.quote_name(f.attname) for f in model._meta.concrete_fields
+                                if not f.primary_key)  # fmt: skip
+            cursor.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(hashtextextended(ROW({columns})::text, 0)::numeric), 0) "  # noqa: S608
+                f"FROM {model._meta.db_table} WHERE starts_with(node_path, %s) AND day BETWEEN %s AND %s",
+                [network.path, first, last],
+            )
+            count, digest = cursor.fetchone()
+            prints[model._meta.db_table] = (count, str(digest))
+    return prints
 
 
 def day_refresh_measure(*, network, day, runs=3):

@@ -64,8 +64,9 @@ def results_table(results):
     for label, key in (("bare COPY, unindexed table", "bare_copy"), ("import_file (new rows)", "import"),
                        ("import_file again (unchanged)", "reimport")):  # fmt: skip
         lines.append(f"| {label} | {i['rows']:,} | {i[key]['seconds']:,} | {i[key]['rows_per_s']:,} |")
-    lines.append(f"Each import_file run includes a rollup refresh of those {i['days']} days, which alone takes "
-                 f"{i['rollups_refresh_of_its_days_s']:,} s.")
+    same = "the same" if i["rollups_added_equal_full_refresh"] else "NOT the same"
+    lines.append(f"The import adds its new leads to the rollups; a full refresh of those {i['days']} days instead "
+                 f"takes {i['rollups_refresh_of_its_days_s']:,} s, and leaves {same} rollups.")  # fmt: skip
     d = results["day_refresh"]
     seconds = d["seconds"]
     lines += ["", f"One day's rollup refresh ({d['facts']:,} new facts, {d['rollup_rows_written']:,} rollup rows): "

@@ -1,0 +1,243 @@
+"""The fast path of CSV files (kpis.bulk_import): it writes exactly what the row-by-row path writes, facts and
+rollups alike; new leads added to the rollups equal a full refresh; a file that changes nothing refreshes nothing;
+and a file it cannot take goes through the row-by-row path."""
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.models import Node
+from kpis import bulk_import, rollups
+from kpis.importing import import_file, import_files
+from kpis.models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale, SliceRollup, SubtreeRollup
+from kpis.rollups import rollups_refresh
+
+from .csvs import NODES, write_csv
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the fast path is PostgreSQL's COPY"),
+]
+
+CAMPAIGNS = [
+    {"external_id": "g-lille", "name": "Google Lille", "channel": "google_ads", "node_slug": "lille",
+     "start_date": "2026-03-01", "end_date": "2026-03-31", "budget": "3100"},
+    {"external_id": "meta-nord", "name": "Meta Nord", "channel": "meta", "node_slug": "nord",
+     "start_date": "2026-03-05", "end_date": "2026-04-10", "budget": "900.50"},
+]  # fmt: skip
+FRANCHISEES = ["lille", "roubaix", "nice"]
+
+
+def leads(count, start=0, shift=0):
+    """Leads spread over franchisees, days, hours (local and UTC stamps, one across midnight), campaigns or none,
+    scores, flags and revenues."""
+    rows = []
+    for n in range(start, start + count):
+        node = FRANCHISEES[n % 3]
+        campaign = {"lille": ["g-lille", "meta-nord", ""], "roubaix": ["meta-nord", ""], "nice": [""]}[node]
+        day = 1 + (n * 7 + shift) % 28
+        stamp = f"2026-03-{day:02d}T{(n * 5) % 24:02d}:{n % 60:02d}:00" + ["+01:00", "Z", ""][n % 3]
+        customer = n % 4 == 0
+        rows.append({
+            "external_id": f"lead-{n}", "created_at": stamp, "node_slug": node,
+            "campaign_external_id": campaign[n % len(campaign)], "source": ["google", "facebook", ""][n % 3],
+            "medium": ["cpc", "paid_social", ""][n % 3], "segment": ["students", "families", ""][n % 3],
+            "score": str((n * 13) % 101) if n % 5 else "", "qualified": ["true", "false", ""][n % 3],
+            "customer": "true" if customer else "false", "revenue": f"{n * 3.5:.2f}" if customer else "",
+            "purchases": str(1 + n % 3) if customer else "",
+        })  # fmt: skip
+    return rows
+
+
+def conversations(count, lead_count):
+    return [
+        {"external_id": f"conv-{n}", "started_at": f"2026-03-{1 + (n * 3) % 28:02d}T{(n * 7) % 24:02d}:15:00+01:00",
+         "node_slug": FRANCHISEES[n % 3], "channel": ["chatbot", "whatsapp"][n % 2],
+         "captured_contact": ["true", "false"][n % 2], "goal_completed": "true" if n % 3 == 0 else "false",
+         "rating": str(1 + n % 10) if n % 2 else "", "rating_scale": "10" if n % 2 else "",
+         "duration_seconds": str(30 * n), "messages": str(n % 9),
+         # linked to a lead of the same node, most often counted on another day
+         "lead_external_id": f"lead-{(n // 3) * 3 + n % 3}" if n % 4 == 0 and n < lead_count else ""}
+        for n in range(count)
+    ]  # fmt: skip
+
+
+SALES = [{"date": f"2026-03-{d:02d}", "node_slug": node, "orders": str(d), "units": str(2 * d),
+          "revenue": f"{d * 101}.25", "new_customers": str(d % 3)}
+         for d in range(1, 20) for node in FRANCHISEES]  # fmt: skip
+METRICS = [{"date": f"2026-03-{d:02d}", "campaign_external_id": c, "spend": f"{d * 10}.50", "impressions": "1000",
+            "clicks": str(d * 4), "visitors": str(d * 3), "page_views": "50", "cta_views": "20", "cta_clicks": "5",
+            "lp_views": "9", "form_submits": "3"}
+           for d in range(1, 20) for c in ("g-lille", "meta-nord")]  # fmt: skip
+
+
+def state():
+    """Every fact and rollup row, without ids: what two imports must agree on."""
+
+    def rows(model, *exclude):
+        names = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", *exclude)]
+        return sorted(model.objects.values_list(*names), key=repr)
+
+    lead_ids = dict(Lead.objects.values_list("pk", "external_id"))
+    conversations_rows = sorted(
+        (*row[:-1], lead_ids.get(row[-1])) for row in Conversation.objects.values_list(
+            *[f.attname for f in Conversation._meta.concrete_fields if f.attname not in ("id", "lead_id")], "lead_id")
+    )  # fmt: skip
+    return {
+        "leads": rows(Lead), "conversations": conversations_rows, "sales": rows(Sale), "metrics": rows(DailyMetric),
+        "daily": rows(DailyRollup), "slices": rows(SliceRollup), "subtree": rows(SubtreeRollup),
+    }  # fmt: skip
+
+
+def result_counts(results):
+    return [(r.kind, r.created, r.updated, r.unchanged, r.rejected) for r in results]
+
+
+class Undo(Exception):
+    pass
+
+
+def both_ways(folder, monkeypatch):
+    """Import the folder's files with the fast path and then, from the same start, row by row: (counts, state)
+    of each, the fast path's left in place."""
+    with monkeypatch.context() as patch:
+        patch.setattr(bulk_import, "supports", lambda fmt: False)
+        try:
+            with transaction.atomic():
+                slow = result_counts(import_files([folder], report=pytest.fail)), state()
+                raise Undo
+        except Undo:
+            pass
+    taken = []
+    original = bulk_import.import_bulk
+
+    def import_bulk(rows, **kwargs):
+        taken.append(kwargs["fmt"].name)
+        return original(rows, **kwargs)
+
+    monkeypatch.setattr(bulk_import, "import_bulk", import_bulk)
+    fast = result_counts(import_files([folder], report=pytest.fail)), state()
+    return fast, slow, taken
+
+
+@pytest.fixture
+def tree(tmp_path):
+    import_file(write_csv(tmp_path, "nodes", NODES), report=pytest.fail)
+    import_file(write_csv(tmp_path, "campaigns", CAMPAIGNS), report=pytest.fail)
+    (tmp_path / "nodes.csv").unlink()
+    (tmp_path / "campaigns.csv").unlink()
+    return tmp_path
+
+
+def test_the_fast_path_writes_what_the_row_by_row_path_writes(tree, monkeypatch):
+    write_csv(tree, "daily_metrics", METRICS)
+    write_csv(tree, "leads", leads(90))
+    write_csv(tree, "conversations", conversations(40, 90))
+    write_csv(tree, "sales", SALES)
+
+    fast, slow, taken = both_ways(tree, monkeypatch)
+
+    assert taken == ["daily_metrics", "leads", "conversations", "sales"]
+    assert fast == slow
+    assert fast[0] == [("daily_metrics", 38, 0, 0, 0), ("leads", 90, 0, 0, 0), ("conversations", 40, 0, 0, 0),
+                       ("sales", 57, 0, 0, 0)]  # fmt: skip
+    assert Conversation.objects.filter(lead__isnull=False).count() == 10
+
+
+def test_updates_new_and_unchanged_rows_in_one_file_agree_with_the_row_by_row_path(tree, monkeypatch):
+    write_csv(tree, "leads", leads(60))
+    write_csv(tree, "conversations", conversations(30, 60))
+    write_csv(tree, "sales", SALES)
+    import_files([tree], report=pytest.fail)
+    # Ten leads move day (and so node days), ten change only a flag, twenty are new; a conversation is relinked.
+    changed = leads(60)
+    for row in changed[:10]:
+        row["created_at"] = "2026-03-27T09:00:00+01:00"
+    for row in changed[10:20]:
+        row["qualified"] = "true" if row["qualified"] != "true" else "false"
+    write_csv(tree, "leads", changed + leads(20, start=60, shift=3))
+    relinked = conversations(30, 60)
+    relinked[1]["lead_external_id"] = "lead-4"
+    write_csv(tree, "conversations", relinked)
+    write_csv(tree, "sales", [dict(SALES[0], revenue="1.00"), *SALES[1:]])
+
+    fast, slow, taken = both_ways(tree, monkeypatch)
+
+    assert taken == ["leads", "conversations", "sales"]
+    assert fast == slow
+    assert fast[0] == [("leads", 20, 20, 40, 0), ("conversations", 0, 1, 29, 0), ("sales", 0, 1, 56, 0)]
+
+
+def test_new_leads_added_to_the_rollups_equal_a_full_refresh(tree):
+    write_csv(tree, "daily_metrics", METRICS)
+    write_csv(tree, "leads", leads(45))
+    write_csv(tree, "conversations", conversations(30, 45))
+    import_files([tree], report=pytest.fail)
+    (tree / "daily_metrics.csv").unlink()
+    (tree / "conversations.csv").unlink()
+    write_csv(tree, "leads", leads(45) + leads(120, start=45, shift=5))
+
+    result = import_file(tree / "leads.csv", report=pytest.fail)
+
+    assert (result.created, result.unchanged) == (120, 45)
+    added = state()
+    rollups_refresh(network=Node.objects.get(slug="acme"))
+    assert state() == added
+    assert SubtreeRollup.objects.get(node_path="/acme/", day=date(2026, 3, 6)).leads == Lead.objects.filter(
+        day=date(2026, 3, 6)
+    ).count()
+
+
+def test_a_file_that_changes_nothing_refreshes_no_rollup(tree, monkeypatch):
+    write_csv(tree, "leads", leads(30))
+    write_csv(tree, "sales", SALES)
+    import_files([tree], report=pytest.fail)
+    calls = []
+    monkeypatch.setattr(rollups, "rollups_refresh", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(bulk_import, "rollups_add_new_leads", lambda **kw: calls.append(kw))
+
+    results = import_files([tree], report=pytest.fail)
+
+    assert result_counts(results) == [("leads", 0, 0, 30, 0), ("sales", 0, 0, 57, 0)]
+    assert calls == [] and all(not r.touched_days for r in results)
+
+
+def test_a_file_the_fast_path_cannot_take_goes_row_by_row(tree):
+    path = write_csv(tree, "leads", leads(3))
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("lead-short,2026-03-02T10:00:00+01:00,lille\n")  # fewer cells: the others are empty
+    lines = []
+
+    result = import_file(path, report=lines.append)
+
+    assert lines == [] and (result.created, result.rejected) == (4, 0)
+    assert Lead.objects.get(external_id="lead-short").campaign_id is None
+
+
+def test_a_bad_row_leaves_nothing_written_and_is_reported_with_its_line(tree):
+    rows = leads(8000)  # beyond one chunk of the fast path: the first chunk was already in the staging table
+    rows[7500]["score"] = "150"
+    lines = []
+
+    result = import_file(write_csv(tree, "leads", rows), report=lines.append)
+
+    assert lines == ["leads.csv:7502: score: 150 is above 100"] and result.rejected == 1
+    assert not Lead.objects.exists() and not DailyRollup.objects.filter(leads__gt=0).exists()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "row by row"])
+def test_a_conversation_linked_to_an_older_lead_counts_a_chatbot_customer_on_the_leads_day(tree, monkeypatch, fast):
+    if not fast:
+        monkeypatch.setattr(bulk_import, "supports", lambda fmt: False)
+    write_csv(tree, "leads", [dict(leads(1)[0], created_at="2026-03-02T10:00:00+01:00", customer="true")])
+    import_files([tree], report=pytest.fail)
+    (tree / "leads.csv").unlink()
+    write_csv(tree, "conversations", [{"external_id": "c-late", "started_at": "2026-03-20T10:00:00+01:00",
+                                       "node_slug": "lille", "lead_external_id": "lead-0"}])  # fmt: skip
+
+    import_files([tree], report=pytest.fail)
+
+    lille = Node.objects.get(slug="lille")
+    assert SubtreeRollup.objects.get(node=lille, day=date(2026, 3, 2)).chatbot_customers == 1
+    assert Campaign.objects.count() == 2
