@@ -13,6 +13,7 @@ reports every problem with its line, as it always did.
 """
 
 from collections import defaultdict
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -55,11 +56,12 @@ class Staging:
 
     def write(self, rows):
         """COPY `rows`, a list of (line, {field: value}), into the staging table."""
+        cells = itemgetter(*self.columns)
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {STAGE} (line, {_q(*self.columns)}) FROM STDIN"
         ) as copy:
             for line, values in rows:
-                copy.write_row((line, *(values[c] for c in self.columns)))
+                copy.write_row((line, *cells(values)))
 
 
 def _rows_parsed(rows, fmt):
