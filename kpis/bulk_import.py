@@ -53,13 +53,18 @@ class Staging:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {MATCHED}, {NEW}")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line BIGINT NOT NULL, {types}) ON COMMIT DROP")
+            cursor.execute(f"SELECT atttypid FROM pg_attribute WHERE attrelid = '{STAGE}'::regclass AND attnum > 0 "
+                           "AND NOT attisdropped ORDER BY attnum")  # fmt: skip
+            self.type_oids = [oid for (oid,) in cursor.fetchall()]
 
     def write(self, rows):
-        """COPY `rows`, a list of (line, {field: value}), into the staging table."""
+        """COPY `rows`, a list of (line, {field: value}), into the staging table (binary: half the client's time
+        of text)."""
         cells = itemgetter(*self.columns)
         with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {STAGE} (line, {_q(*self.columns)}) FROM STDIN"
+            f"COPY {STAGE} (line, {_q(*self.columns)}) FROM STDIN (FORMAT BINARY)"
         ) as copy:
+            copy.set_types(self.type_oids)
             for line, values in rows:
                 copy.write_row((line, *cells(values)))
 
