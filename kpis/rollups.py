@@ -294,6 +294,15 @@ def _slice_rollups_write(path, days, zone, hot_threshold):
     return written
 
 
+def _statistics_renewed(*models):
+    """ANALYZE the tables of `models` on PostgreSQL. A full refresh writes millions of rows that the planner would
+    otherwise take for none (on a new database, before autovacuum has seen them), and join them row by row for
+    hours; and a network just built may be taken for a single node."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_quoted(*(m._meta.db_table for m in models))}")
+
+
 def _subtree_rollups_write(path, days):
     """SubtreeRollup rows of every node under `path` for `days`, from the deepest nodes up: a node's row is the sum
     of its own DailyRollup rows (facts and campaigns hung on it) and of its children's subtree rows, just written.
@@ -302,6 +311,8 @@ def _subtree_rollups_write(path, days):
     written = 0
     sums = {m: Sum(m) for m in BASE_MEASURES}
     for depth in sorted(set(nodes.values_list("depth", flat=True)), reverse=True):
+        if days is None:
+            _statistics_renewed(Node, DailyRollup, SubtreeRollup)
         own = DailyRollup.objects.filter(_in_days("day", days), node_path__startswith=path, node__depth=depth)
         children = SubtreeRollup.objects.filter(_in_days("day", days), node_path__startswith=path,
                                                 node__depth=depth + 1)  # fmt: skip

@@ -84,7 +84,8 @@ def _build(builder, scale, stream):
         _objectives(builder, [builder.network, builder.regions[0], builder.franchisees[0]], scale.last_day)
     load_seconds = time.monotonic() - began
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE kpis_campaign, kpis_dailymetric, kpis_lead, kpis_conversation, kpis_sale")
+        cursor.execute("ANALYZE accounts_node, kpis_campaign, kpis_dailymetric, kpis_lead, kpis_conversation, "
+                       "kpis_sale")  # fmt: skip
     stream.write("  building the rollups of every day (one full refresh)…\n")
     began = time.monotonic()
     rollups_refresh(network=network)
@@ -111,6 +112,8 @@ def _forget_last_run(network, scale):
         with connection.cursor() as cursor:
             for statement in FORGET_LAST_RUN:
                 cursor.execute(statement, [measure.next_day(scale), network.path + "%"])
+            # Where autovacuum is off (as on this project's machine), a reused network may have no statistics yet.
+            cursor.execute("ANALYZE accounts_node")
         # The import that follows adds its leads to the rollups as they stand: they must first be those of the
         # facts without them (and the extra day, which the board's month reaches, without its facts).
         rollups_refresh(network=network, days={*scale.import_window, measure.next_day(scale)})
