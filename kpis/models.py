@@ -254,8 +254,9 @@ class DailyRollup(BaseMeasures):
     """Summed base measures of one node, campaign and channel on one day: what KPI values are computed from.
 
     Derived from the facts by kpis.rollups, refreshed for exactly the days an import or sync touched, never edited
-    by hand. Several rows may share a grain (one per fact table that fed it); sums do not mind. `node_path` copies
-    the node's materialised path so that "everything under this node" needs no join.
+    by hand. Several rows may share a grain (new leads are added as rows of their own until the next refresh of
+    their day); readers sum them. `node_path` copies the node's materialised path so that "everything under this
+    node" needs no join.
     """
 
     # The engine sums these rows over every node under the one asked for (see SubtreeRollup for the other way).
@@ -291,7 +292,8 @@ class SubtreeRollup(BaseMeasures):
 
     What the board reads: a node's totals over 25 months are some 760 rows whatever the size of the network, where
     DailyRollup would need millions at a network of 1,000 franchisees. Derived from DailyRollup by kpis.rollups in
-    the same transaction, one row per node and day (a day with no fact anywhere below a node has no row).
+    the same transaction, one row per node and day (a day with no fact anywhere below a node has no row), and
+    one more per import of new leads until the next refresh of that day (see rollups_add_new_leads).
     """
 
     # A row already holds its node's whole subtree: the engine reads the node's own rows, never those below it.

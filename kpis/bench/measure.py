@@ -210,18 +210,25 @@ def import_measure(path, rows):
     return first_seconds, again_seconds
 
 
+ROLLUP_GRAINS = {DailyRollup: ("day", "node_id", "node_path", "campaign_id", "channel"),
+                 SliceRollup: ("day", "node_id", "node_path", "dimension", "value"),
+                 SubtreeRollup: ("day", "node_id", "node_path")}  # fmt: skip
+
+
 def rollups_fingerprint(*, network, days):
-    """{table: (rows, digest)} of the network's rollup rows on `days`, every column but the id: a sum of row hashes,
-    so that the same rows in any order and under any ids give the same digest."""
+    """{table: (grains, digest)} of the network's rollups on `days`: each grain's sums, hashed and added up, so that
+    the same figures give the same digest however many rows hold them and in whatever order."""
     first, last = min(days), max(days)
     prints = {}
     with connection.cursor() as cursor:
-        for model in (DailyRollup, SliceRollup, SubtreeRollup):
-            columns = ", ".join(connection.ops.quote_name(f.attname) for f in model._meta.concrete_fields
-                                if not f.primary_key)  # fmt: skip
+        for model, grain in ROLLUP_GRAINS.items():
+            quote = connection.ops.quote_name
+            measures = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", *grain)]
             cursor.execute(
-                f"SELECT COUNT(*), COALESCE(SUM(hashtextextended(ROW({columns})::text, 0)::numeric), 0) "  # noqa: S608
-                f"FROM {model._meta.db_table} WHERE starts_with(node_path, %s) AND day BETWEEN %s AND %s",
+                "SELECT COUNT(*), COALESCE(SUM(hashtextextended(g::text, 0)::numeric), 0) FROM ("  # noqa: S608
+                f"SELECT {', '.join(quote(c) for c in grain)}, {', '.join(f'SUM({quote(m)})' for m in measures)} "
+                f"FROM {model._meta.db_table} WHERE starts_with(node_path, %s) AND day BETWEEN %s AND %s "
+                f"GROUP BY {', '.join(quote(c) for c in grain)}) g",
                 [network.path, first, last],
             )
             count, digest = cursor.fetchone()
