@@ -46,7 +46,6 @@ class Staging:
     fields, in the target table's column types."""
 
     def __init__(self, fmt):
-        self.fmt = fmt
         by_attname = {f.attname: f for f in fmt.model._meta.concrete_fields}
         self.columns = list(dict.fromkeys([*fmt.bulk_keys, *fmt.fields]))
         types = ", ".join(f"{_q(c)} {by_attname[c].db_type(connection)}" for c in self.columns)

@@ -267,6 +267,10 @@ METRIC_MEASURES = ("spend", "impressions", "clicks", "visitors", "page_views", "
 SALE_MEASURES = ("orders", "units", "sales_revenue", "new_customers")
 DAILY_KEYS = ("day", "node_id", "node_path", "campaign_ref", "channel")
 SLICE_KEYS = ("day", "node_id", "node_path", "value")
+# The grain of each rollup: its rows of the same grain add up (see rollups_add_new_leads).
+ROLLUP_GRAINS = {DailyRollup: ("day", "node_id", "node_path", "campaign_id", "channel"),
+                 SliceRollup: ("day", "node_id", "node_path", "dimension", "value"),
+                 SubtreeRollup: ("day", "node_id", "node_path")}  # fmt: skip
 
 
 def _daily_rollups_write(path, days, hot_threshold):

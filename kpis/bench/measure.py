@@ -14,9 +14,9 @@ from accounts.scoping import visible_nodes
 from .. import board_cache
 from ..engine import board_periods, children_ranked, reports_from_totals, series_from_totals
 from ..importing import import_file
-from ..models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale, SliceRollup, SubtreeRollup
+from ..models import Campaign, Conversation, DailyMetric, Lead, Sale
 from ..periods import PeriodKind, period_containing, series
-from ..rollups import rollups_refresh
+from ..rollups import ROLLUP_GRAINS, rollups_refresh
 from ..selectors import board
 
 # The home page's twelve tiles, and eight more: a board of 20 tiles.
@@ -208,11 +208,6 @@ def import_measure(path, rows):
         raise RuntimeError(f"The import of {path} did not go as expected: created {first.created}, unchanged on "
                            f"the second run {again.unchanged}, of {rows}; {errors[:5]}")  # fmt: skip
     return first_seconds, again_seconds
-
-
-ROLLUP_GRAINS = {DailyRollup: ("day", "node_id", "node_path", "campaign_id", "channel"),
-                 SliceRollup: ("day", "node_id", "node_path", "dimension", "value"),
-                 SubtreeRollup: ("day", "node_id", "node_path")}  # fmt: skip
 
 
 def rollups_fingerprint(*, network, days):

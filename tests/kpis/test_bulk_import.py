@@ -12,7 +12,7 @@ from accounts.models import Node
 from kpis import bulk_import, rollups
 from kpis.importing import import_file, import_files
 from kpis.models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale, SliceRollup, SubtreeRollup
-from kpis.rollups import rollups_refresh
+from kpis.rollups import ROLLUP_GRAINS, rollups_refresh
 
 from .csvs import NODES, write_csv
 
@@ -71,11 +71,6 @@ METRICS = [{"date": f"2026-03-{d:02d}", "campaign_external_id": c, "spend": f"{d
             "clicks": str(d * 4), "visitors": str(d * 3), "page_views": "50", "cta_views": "20", "cta_clicks": "5",
             "lp_views": "9", "form_submits": "3"}
            for d in range(1, 20) for c in ("g-lille", "meta-nord")]  # fmt: skip
-
-
-ROLLUP_GRAINS = {DailyRollup: ("day", "node_id", "node_path", "campaign_id", "channel"),
-                 SliceRollup: ("day", "node_id", "node_path", "dimension", "value"),
-                 SubtreeRollup: ("day", "node_id", "node_path")}  # fmt: skip
 
 
 def state():
