@@ -15,17 +15,18 @@ reports every problem with its line, as it always did.
 from collections import defaultdict
 from operator import itemgetter
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models.expressions import RawSQL
 
-from accounts.constants import PATH_SEPARATOR
+from accounts.constants import PATH_SEPARATOR, NodeKind
 from accounts.models import Node
 
+from .constants import MAX_LEAD_SCORE
 from .models import Lead
-from .rollups import rollups_add_new_leads
+from .rollups import bulk_work_mem, rollups_add_new_leads
 
 CHUNK = 5000
-STAGE, MATCHED, NEW = "import_stage", "import_matched", "import_new_ids"
+STAGE, MATCHED, NEW, RAW = "import_stage", "import_matched", "import_new_ids", "import_raw"
 
 
 class NeedsRowByRow(Exception):
@@ -46,11 +47,12 @@ class Staging:
     fields, in the target table's column types."""
 
     def __init__(self, fmt):
+        bulk_work_mem()
         by_attname = {f.attname: f for f in fmt.model._meta.concrete_fields}
         self.columns = list(dict.fromkeys([*fmt.bulk_keys, *fmt.fields]))
         types = ", ".join(f"{_q(c)} {by_attname[c].db_type(connection)}" for c in self.columns)
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {MATCHED}, {NEW}")
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}, {MATCHED}, {NEW}, {RAW}")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line BIGINT NOT NULL, {types}) ON COMMIT DROP")
             cursor.execute(f"SELECT atttypid FROM pg_attribute WHERE attrelid = '{STAGE}'::regclass AND attnum > 0 "
                            "AND NOT attisdropped ORDER BY attnum")  # fmt: skip
@@ -68,6 +70,112 @@ class Staging:
                 copy.write_row((line, *cells(values)))
 
 
+def stage_parsed(staging, rows, fmt):
+    """Stage `rows` ((line, row) pairs, cleaned), parsed in Python by `fmt`; raises NeedsRowByRow at a bad row."""
+    for parsed in _rows_parsed(rows, fmt):
+        staging.write(parsed)
+
+
+# Converting in the database -------------------------------------------------------------------------------------
+# Parsing a million rows in Python costs more than everything the database then does with them. A file whose
+# values are all written the plain way (ISO 8601 time stamps with their offset, digits, true/false words, known
+# nodes and campaigns) is staged as text and converted by one INSERT ... SELECT instead, which gives the values
+# LeadFormat.parse would give: each check below admits only values on which Python and PostgreSQL agree, and the
+# tests compare both ways on the same files. A single value outside that form (a naive time stamp, "+5", "1e3",
+# an unknown node) and the file is parsed in Python after all; a bad value is then reported by the row-by-row path.
+
+ISO_MOMENT = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+ASCII_WORD = "^[A-Za-z0-9]+$"  # lower() of ASCII letters is the same in Python and in every database locale
+
+
+def _leads_converted(fmt, true_words, false_words):
+    """For leads.csv: the joins of import_raw r to what its rows name, {staging column: SQL expression over r and
+    the joined columns}, and the conditions every row must meet; each as (SQL, parameters)."""
+    joined = (
+        "SELECT r.*, n.id AS node_ref, n.kind AS node_kind, n.path AS node_path, net.timezone AS zone, "
+        f"c.id AS campaign_ref, cn.path AS campaign_path FROM {RAW} r "
+        "LEFT JOIN accounts_node n ON n.slug = r.node_slug "
+        "LEFT JOIN accounts_node net ON net.slug = split_part(n.path, %s, 2) "
+        "LEFT JOIN kpis_campaign c ON c.external_id = r.campaign_external_id "
+        "LEFT JOIN accounts_node cn ON cn.id = c.node_id",
+        [PATH_SEPARATOR],
+    )
+    flag = "CASE WHEN r.{0} = '' THEN NULL ELSE lower(r.{0}) = ANY(%s) END"
+    columns = {
+        "external_id": ("r.external_id", []),
+        "created_at": ("r.created_at::timestamptz", []),
+        "day": ("(r.created_at::timestamptz AT TIME ZONE r.zone)::date", []),
+        "node_id": ("r.node_ref", []),
+        "campaign_id": ("r.campaign_ref", []),
+        "source": ("r.source", []), "medium": ("r.medium", []), "segment": ("r.segment", []),
+        "score": ("NULLIF(r.score, '')::smallint", []),
+        "qualified": (flag.format("qualified"), [list(true_words)]),
+        "customer": (flag.format("customer"), [list(true_words)]),
+        "revenue": ("NULLIF(r.revenue, '')::numeric", []),
+        "purchases": ("NULLIF(r.purchases, '')::integer", []),
+    }  # fmt: skip
+    words = [*true_words, *false_words]
+    conditions = [
+        ("r.node_kind = %s AND r.zone IS NOT NULL", [NodeKind.FRANCHISEE]),
+        ("r.external_id <> '' AND length(r.external_id) <= 120", []),
+        ("r.created_at ~ %s", [ISO_MOMENT]),
+        ("(r.campaign_external_id = '' OR starts_with(r.node_path, r.campaign_path))", []),
+        ("length(r.source) <= 120 AND length(r.medium) <= 120 AND length(r.segment) <= 120", []),
+        ("(r.score = '' OR (r.score ~ '^[0-9]{1,3}$' AND r.score::integer <= %s))", [MAX_LEAD_SCORE]),
+        *[(f"(r.{c} = '' OR (r.{c} ~ %s AND lower(r.{c}) = ANY(%s)))", [ASCII_WORD, words])
+          for c in ("qualified", "customer")],
+        (r"(r.revenue = '' OR r.revenue ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$')", []),
+        ("(r.purchases = '' OR r.purchases ~ '^[0-9]{1,9}$')", []),
+    ]  # fmt: skip
+    if fmt.within is not None:
+        conditions.append(("starts_with(r.node_path, %s)", [fmt.within.path]))
+    return joined, columns, conditions
+
+
+DATABASE_CONVERSIONS = {"leads": _leads_converted}
+
+
+class _NotPlain(Exception):
+    """A value of the file is not in the plain form the database conversion takes."""
+
+
+def stage_converted_in_database(staging, cells, fmt):
+    """Stage a file's rows converted by the database, when `fmt` has a conversion there and every row is in its
+    plain form; `cells` yields the header first (as line 1), then (line, stripped cells). Returns False, having
+    staged nothing, when the file must be parsed in Python instead."""
+    from .importing import FALSE, TRUE
+
+    if fmt.name not in DATABASE_CONVERSIONS:
+        return False
+    _, header = next(cells)
+    joined, columns, conditions = DATABASE_CONVERSIONS[fmt.name](fmt, sorted(TRUE), sorted(FALSE))
+    assert list(columns) == staging.columns, "the conversion must give every staging column"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            text = ", ".join(f"{_q(c)} TEXT NOT NULL DEFAULT ''" for c in fmt.columns)
+            cursor.execute(f"CREATE TEMPORARY TABLE {RAW} (line BIGINT NOT NULL, {text}) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY {RAW} (line, {_q(*header)}) FROM STDIN") as copy:
+                for line, row in cells:
+                    copy.write_row((line, *row))
+            cursor.execute(f"ANALYZE {RAW}")  # without statistics, the joins below would be nested loops
+            # The joins first, in a query of their own: the planner cannot tell how many rows the conditions let
+            # through, and taking them for a handful it would join every row to every node.
+            cursor.execute(
+                f"WITH r AS MATERIALIZED ({joined[0]}) INSERT INTO {STAGE} (line, {_q(*columns)}) "
+                f"SELECT r.line, {', '.join(sql for sql, _ in columns.values())} FROM r "
+                f"WHERE {' AND '.join(sql for sql, _ in conditions)}",
+                [*joined[1], *(p for _, ps in columns.values() for p in ps), *(p for _, ps in conditions for p in ps)],
+            )
+            staged = cursor.rowcount
+            cursor.execute(f"SELECT COUNT(*) FROM {RAW}")
+            if cursor.fetchone()[0] != staged:
+                raise _NotPlain
+            cursor.execute(f"DROP TABLE {RAW}")
+    except (_NotPlain, DatabaseError):  # a value out of range ("2025-02-30") is a database error: Python says why
+        return False
+    return True
+
+
 def _rows_parsed(rows, fmt):
     """Yield lists of (line, values) from the cleaned rows, a chunk at a time; the first bad row ends the fast
     path."""
@@ -75,9 +183,9 @@ def _rows_parsed(rows, fmt):
 
     def parsed():
         fmt.prepare([row for _, row in chunk])
-        out = []
+        out, required = [], fmt.required
         for line, row in chunk:
-            if any(not row.get(c) for c in fmt.required):
+            if not all(map(row.get, required)):
                 raise NeedsRowByRow
             try:
                 out.append((line, fmt.parse(row)))
@@ -119,14 +227,11 @@ def _merge_days(into, more):
         into[network] |= days
 
 
-def import_bulk(rows, *, fmt, result, refresh_rollups=True):
-    """Import `rows` ((line, row) pairs, cleaned) with `fmt` into its table, counting into `result`. Raises
-    NeedsRowByRow (nothing written) when the file needs the row-by-row path. Runs inside the caller's
-    transaction; refreshes the rollups of what changed unless `refresh_rollups` is False."""
+def import_staged(staging, *, fmt, result, refresh_rollups=True):
+    """Import the rows of `staging` into `fmt`'s table, counting into `result`. Raises NeedsRowByRow (nothing
+    written) when the file needs the row-by-row path. Runs inside the caller's transaction; refreshes the rollups
+    of what changed unless `refresh_rollups` is False."""
     table, day, keys = _q(fmt.model._meta.db_table), _q(fmt.day_field), fmt.bulk_keys
-    staging = Staging(fmt)
-    for parsed in _rows_parsed(rows, fmt):
-        staging.write(parsed)
     fields = [f for f in fmt.fields if f not in keys]
     on_keys = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in keys)
     with connection.cursor() as cursor:
@@ -195,9 +300,14 @@ def _rollups_follow(added, refresh):
     """New leads are added to their networks' rollups; the other days touched are recomputed."""
     from .importing import rollups_refresh_touched
 
+    if added:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {NEW}")
+            first, last = cursor.fetchone()
+        # The range lets the database read the new rows where they were just appended, one after the other, rather
+        # than look each one up in the index.
+        new_leads = Lead.objects.filter(pk__range=(first, last), pk__in=RawSQL(f"SELECT id FROM {NEW}", []))
     for slug in added:
-        network = Node.objects.get(slug=slug)
-        new_leads = Lead.objects.filter(pk__in=RawSQL(f"SELECT id FROM {NEW}", []))
-        rollups_add_new_leads(network=network, leads=new_leads)
+        rollups_add_new_leads(network=Node.objects.get(slug=slug), leads=new_leads)
     rollups_refresh_touched(refresh)
 

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -91,6 +92,8 @@ def _decimal(column, value):
     return number
 
 
+# A column of flags or small counts repeats a handful of values over a million rows: each is parsed once.
+@lru_cache(maxsize=4096)
 def _count(column, value, maximum=None):
     try:
         number = int(value)
@@ -103,6 +106,7 @@ def _count(column, value, maximum=None):
     return number
 
 
+@lru_cache(maxsize=256)
 def _bool(column, value):
     lowered = value.lower()
     if lowered in TRUE:
@@ -130,6 +134,8 @@ class FileResult:
     rejected: int = 0
     dry_run: bool = False
     touched_days: dict = field(default_factory=lambda: defaultdict(set))  # network slug -> days
+    # How the rows were read: "row by row", or the fast path's "python" or "database" (see kpis.bulk_import).
+    route: str = "row by row"
 
     @property
     def ok(self):
@@ -252,10 +258,12 @@ class FactFormat:
         self.nodes = {n.slug: n for n in Node.objects.filter(slug__in=slugs)}
         networks = {n.network_slug for n in self.nodes.values()}
         self.zones = {n.slug: ZoneInfo(n.timezone) for n in Node.objects.filter(slug__in=networks)}
+        self._fact_nodes, self._campaigns_checked = {}, {}  # what a chunk's rows repeat, checked once
 
     def _campaigns(self, rows, column):
         ids = {r.get(column, "") for r in rows} - {""}
         self.campaigns = {c.external_id: c for c in Campaign.objects.filter(external_id__in=ids).select_related("node")}
+        self._campaigns_checked = {}
 
     def _within(self, column, node, what):
         if self.within is not None and not node.is_within(self.within):
@@ -269,20 +277,28 @@ class FactFormat:
         return node
 
     def _fact_node(self, row, column="node_slug"):
-        node = self._node(row, column)
-        if node.kind != NodeKind.FRANCHISEE:
-            raise RowError(column, f"{row[column]!r} is a {node.kind}; facts hang on franchisee nodes")
-        return node
+        """(node, its network's time zone) of the franchisee the row names."""
+        found = self._fact_nodes.get(row[column])
+        if found is None:
+            node = self._node(row, column)
+            if node.kind != NodeKind.FRANCHISEE:
+                raise RowError(column, f"{row[column]!r} is a {node.kind}; facts hang on franchisee nodes")
+            found = self._fact_nodes[row[column]] = (node, self.zones[node.network_slug])
+        return found
 
     def _campaign_for(self, row, column, node=None):
         external_id = row.get(column, "")
         if not external_id:
             return None
+        checked = self._campaigns_checked.get((external_id, node and node.path))
+        if checked is not None:
+            return checked
         campaign = self.campaigns.get(external_id)
         if campaign is None:
             raise RowError(column, f"unknown campaign {external_id!r}")
         if node is not None and not node.is_within(campaign.node):
             raise RowError(column, f"campaign {external_id!r} belongs to {campaign.node.slug}, not above {node.slug}")
+        self._campaigns_checked[external_id, node and node.path] = campaign
         return campaign
 
 
@@ -388,8 +404,7 @@ class LeadFormat(FactFormat):
         self._campaigns(rows, "campaign_external_id")
 
     def parse(self, row):
-        node = self._fact_node(row)
-        zone = self.zones[node.network_slug]
+        node, zone = self._fact_node(row)
         created_at = _moment("created_at", row["created_at"], zone)
         campaign = self._campaign_for(row, "campaign_external_id", node)
         values = {
@@ -399,9 +414,12 @@ class LeadFormat(FactFormat):
             "node_id": node.pk,
             "_node": node,
             "campaign_id": campaign.pk if campaign else None,
-            **{c: _text(c, row.get(c) or "") for c in ("source", "medium", "segment")},
-            **{c: parse(c, row[c]) if row.get(c) else None for c, parse in self.optional_parsers.items()},
         }
+        for column in ("source", "medium", "segment"):
+            values[column] = _text(column, row.get(column) or "")
+        for column, parse in self.optional_parsers.items():
+            cell = row.get(column)
+            values[column] = parse(column, cell) if cell else None
         return values
 
     def key(self, values):
@@ -437,8 +455,7 @@ class ConversationFormat(FactFormat):
         self.leads = {external_id: (pk, path, day) for external_id, pk, path, day in found}
 
     def parse(self, row):
-        node = self._fact_node(row)
-        zone = self.zones[node.network_slug]
+        node, zone = self._fact_node(row)
         started_at = _moment("started_at", row["started_at"], zone)
         channels = {c.value for c in CONVERSATION_CHANNELS}
         values = {
@@ -504,7 +521,7 @@ class SaleFormat(FactFormat):
         self._nodes(rows)
 
     def parse(self, row):
-        node = self._fact_node(row)
+        node, _zone = self._fact_node(row)
         values = {"node_id": node.pk, "_node": node, "date": _date("date", row["date"])}
         for column in ("orders", "units", "new_customers"):
             values[column] = _count(column, row[column]) if row.get(column) else 0
@@ -779,22 +796,31 @@ def _header_problems(header, columns, required):
     ]
 
 
-def _csv_rows_regular(path, columns, required):
-    """Yield (line number, row) of a CSV file whose header is right and whose every row has a cell per column, with
-    cells stripped, as _clean(_csv_rows(...)) would; raise NeedsRowByRow at the first thing that is not so (the
-    row-by-row path then reports it). Faster: no DictReader, no per-cell checks."""
+def _csv_cells_regular(path, columns, required):
+    """Yield (1, header), then (line number, cells) of a CSV file whose header is right and whose every row has a
+    cell per column, with cells stripped, as _clean(_csv_rows(...)) would; raise NeedsRowByRow at the first thing
+    that is not so (the row-by-row path then reports it). Faster: no DictReader, no per-cell checks."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [h.strip() for h in next(reader, [])]
         if _header_problems(header, columns, required):
             raise bulk_import.NeedsRowByRow("header")
+        yield 1, header
         width = len(header)
         for cells in reader:
             if len(cells) != width:
                 if not cells:
                     continue  # a blank line, which csv.DictReader skips too
                 raise bulk_import.NeedsRowByRow(f"line {reader.line_num}")
-            yield reader.line_num, dict(zip(header, map(str.strip, cells), strict=True))
+            yield reader.line_num, list(map(str.strip, cells))
+
+
+def _csv_rows_regular(path, columns, required):
+    """(line number, {column: cell}) of _csv_cells_regular."""
+    cells = _csv_cells_regular(path, columns, required)
+    _, header = next(cells)
+    for line, row in cells:
+        yield line, dict(zip(header, row, strict=True))
 
 
 def import_file(path, *, report, dry_run=False, within=None):
@@ -829,10 +855,16 @@ def _import_file_fast(path, kind, *, dry_run, within):
     fmt = FACT_FORMATS[kind](within=within, partial=False)
     if not bulk_import.supports(fmt):
         return None
+    columns = fmt.columns, fmt.required
     result = FileResult(path=str(path), kind=kind, dry_run=dry_run)
     try:
         with transaction.atomic():
-            bulk_import.import_bulk(_csv_rows_regular(path, fmt.columns, fmt.required), fmt=fmt, result=result)
+            staging = bulk_import.Staging(fmt)
+            result.route = "database"
+            if not bulk_import.stage_converted_in_database(staging, _csv_cells_regular(path, *columns), fmt):
+                result.route = "python"
+                bulk_import.stage_parsed(staging, _csv_rows_regular(path, *columns), fmt)
+            bulk_import.import_staged(staging, fmt=fmt, result=result)
             if dry_run:
                 raise ImportAborted
     except bulk_import.NeedsRowByRow:

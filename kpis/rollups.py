@@ -191,10 +191,10 @@ def _quoted(*names):
 
 def _insert_grouped(model, keys, measures, sources, constants=(), table=None):
     """INSERT INTO `model` (or `table`, a table of the same columns) the sums of `measures`, grouped by `keys`,
-    over the rows of `sources`: a list of (SQL and params of a grouped query, the measures it has, {key: SQL
-    expression} for keys it lacks). Sources that share a key merge into one row; a measure a source lacks counts
-    0; an empty sum is 0, never NULL. `constants` are (column, value) pairs written on every row. Returns the
-    number of rows written."""
+    over the rows of `sources`: a list of (SQL and params of a query with at most one row per key, the measures it
+    has, {key: SQL expression} for keys it lacks). Sources that share a key merge into one row; a measure a source
+    lacks counts 0; an empty sum is 0, never NULL. `constants` are (column, value) pairs written on every row.
+    Returns the number of rows written."""
     branches, params = [], []
     for (sql, source_params), has, lacks in sources:
         columns = [f"{lacks[k]} AS {_quoted(k)}" if k in lacks else f"s.{_quoted(k)}" for k in keys]
@@ -203,13 +203,15 @@ def _insert_grouped(model, keys, measures, sources, constants=(), table=None):
         params += source_params
     constant_columns = [c for c, _ in constants]
     targets = [*(k if k != "campaign_ref" else "campaign_id" for k in keys), *constant_columns, *measures]
+    # A single source already has one row per key: grouping its rows again would only sort them once more.
+    merge = len(sources) > 1
     select = [f"u.{_quoted(k)}" for k in keys] + ["%s"] * len(constants)
-    select += [f"COALESCE(SUM(u.{_quoted(m)}), 0)" for m in measures]
+    select += [f"COALESCE(SUM(u.{_quoted(m)}), 0)" if merge else f"COALESCE(u.{_quoted(m)}, 0)" for m in measures]
     # Quoted names and ORM-compiled SQL: every value is a parameter.
     sql = (
         f"INSERT INTO {_quoted(table or model._meta.db_table)} ({_quoted(*targets)}) "  # noqa: S608
         f"SELECT {', '.join(select)} FROM ({' UNION ALL '.join(branches)}) u "
-        f"GROUP BY {', '.join(f'u.{_quoted(k)}' for k in keys)}"
+        + (f"GROUP BY {', '.join(f'u.{_quoted(k)}' for k in keys)}" if merge else "")
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*(v for _, v in constants), *params])
@@ -307,6 +309,18 @@ def _statistics_renewed(*models):
             cursor.execute(f"ANALYZE {_quoted(*(m._meta.db_table for m in models))}")
 
 
+# Memory for each sort and grouping of a refresh or an import: they group up to millions of rows at once, and with
+# PostgreSQL's default (4 MB) each one would spill to disk. For the current transaction only.
+BULK_WORK_MEM = "256MB"
+
+
+def bulk_work_mem():
+    """Give the current transaction's sorts and groupings BULK_WORK_MEM each (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [BULK_WORK_MEM])
+
+
 def _subtree_rollups_write(path, days):
     """SubtreeRollup rows of every node under `path` for `days`, from the deepest nodes up: a node's row is the sum
     of its own DailyRollup rows (facts and campaigns hung on it) and of its children's subtree rows, just written.
@@ -336,6 +350,7 @@ def rollups_refresh(*, network, days=None):
     """Recompute the rollups of `network` for `days` (an iterable of dates; None: every day). Returns the number
     of rollup rows written. Cached board figures of the network are dropped once the transaction commits."""
     network = Node.objects.select_for_update().get(pk=network.pk)  # one refresh of a network at a time
+    bulk_work_mem()
     path = network.path
     days = None if days is None else set(days)
     if days is not None and not days:
@@ -354,6 +369,7 @@ def subtree_rollups_refresh(*, network):
     """Rebuild `network`'s subtree totals from its daily rollups, every day: after a node moved, its old and new
     ancestors' totals change although no fact did."""
     network = Node.objects.select_for_update().get(pk=network.pk)
+    bulk_work_mem()
     SubtreeRollup.objects.filter(node_path__startswith=network.path).delete()
     written = _subtree_rollups_write(network.path, None)
     network_invalidate(network)
@@ -376,37 +392,31 @@ def rollups_add_new_leads(*, network, leads):
     """Add `leads` (a queryset of leads inserted in this transaction, under `network`) to the network's rollups:
     the same sums as rollups_refresh of their days would give. PostgreSQL only. Returns the rollup rows written."""
     network = Node.objects.select_for_update().get(pk=network.pk)  # one writer of the network's rollups at a time
+    bulk_work_mem()
     hot_threshold = network.hot_lead_threshold
     # No conversation can point at a lead that did not exist before this transaction.
     leads = leads.filter(node__path__startswith=network.path).annotate(from_chat=Value(False))
-    daily = "rollup_new_leads_daily"
-    columns = [f.attname for f in DailyRollup._meta.concrete_fields if not f.primary_key]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {daily}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {daily} ON COMMIT DROP AS SELECT * FROM "  # noqa: S608 - names
-                       f"{DailyRollup._meta.db_table} WITH NO DATA")  # fmt: skip
     lead_sums = [(_compiled(_lead_rows(leads, hot_threshold)), set(LEAD_MEASURES), {})]
-    written = _insert_grouped(DailyRollup, DAILY_KEYS, BASE_MEASURES, lead_sums, table=daily)
+    written = _insert_grouped(DailyRollup, DAILY_KEYS, BASE_MEASURES, lead_sums)
     for dimension, group in _slice_specs(leads, None, network.zone, hot_threshold).items():
         sources = [(_compiled(queryset), set(measures), {}) for queryset, measures in group]
         written += _insert_grouped(SliceRollup, SLICE_KEYS, SLICE_MEASURES, sources,
                                    constants=[("dimension", dimension.value)])  # fmt: skip
+    # The subtree rows: the new leads' sums per node and day (a few hundred thousand rows at most, where the daily
+    # rows are about one per lead), added to the node and to every node above it.
+    own_sql, own_params = _compiled(leads.values("day", "node_id").annotate(**_lead_measures(hot_threshold)).order_by())
+    sums = ", ".join(f"COALESCE(SUM(o.{_quoted(m)}), 0)" if m in LEAD_MEASURES else "0" for m in BASE_MEASURES)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {DailyRollup._meta.db_table} ({_quoted(*columns)}) "  # noqa: S608 - names
-                       f"SELECT {_quoted(*columns)} FROM {daily}")  # fmt: skip
-        # The subtree rows: each new lead's sums go to its node and to every node above it.
         cursor.execute(
-            "WITH RECURSIVE up (node_id, ancestor_id) AS ("  # noqa: S608 - quoted names; the path is a parameter
+            "WITH RECURSIVE up (node_id, ancestor_id) AS ("  # noqa: S608 - quoted names, ORM-compiled SQL
             "SELECT id, id FROM accounts_node WHERE starts_with(path, %s) "
             "UNION ALL SELECT up.node_id, n.parent_id FROM up JOIN accounts_node n ON n.id = up.ancestor_id "
             "WHERE n.parent_id IS NOT NULL) "
             f"INSERT INTO {SubtreeRollup._meta.db_table} (day, node_id, node_path, {_quoted(*BASE_MEASURES)}) "
-            f"SELECT d.day, a.id, a.path, {', '.join(f'SUM(d.{_quoted(m)})' for m in BASE_MEASURES)} "
-            f"FROM {daily} d JOIN up ON up.node_id = d.node_id JOIN accounts_node a ON a.id = up.ancestor_id "
-            "GROUP BY d.day, a.id, a.path",
-            [network.path],
+            f"SELECT o.day, a.id, a.path, {sums} FROM ({own_sql}) o JOIN up ON up.node_id = o.node_id "
+            "JOIN accounts_node a ON a.id = up.ancestor_id GROUP BY o.day, a.id, a.path",
+            [network.path, *own_params],
         )
         written += max(cursor.rowcount, 0)
-        cursor.execute(f"DROP TABLE {daily}")
     network_invalidate(network)
     return written

@@ -108,7 +108,7 @@ class Undo(Exception):
 
 def both_ways(folder, monkeypatch):
     """Import the folder's files with the fast path and then, from the same start, row by row: (counts, state)
-    of each, the fast path's left in place."""
+    of each, the fast path's left in place, and the route each file took."""
     with monkeypatch.context() as patch:
         patch.setattr(bulk_import, "supports", lambda fmt: False)
         try:
@@ -117,15 +117,9 @@ def both_ways(folder, monkeypatch):
                 raise Undo
         except Undo:
             pass
-    taken = []
-    original = bulk_import.import_bulk
-
-    def import_bulk(rows, **kwargs):
-        taken.append(kwargs["fmt"].name)
-        return original(rows, **kwargs)
-
-    monkeypatch.setattr(bulk_import, "import_bulk", import_bulk)
-    fast = result_counts(import_files([folder], report=pytest.fail)), state()
+    results = import_files([folder], report=pytest.fail)
+    fast = result_counts(results), state()
+    taken = [(r.kind, r.route) for r in results]
     return fast, slow, taken
 
 
@@ -146,7 +140,8 @@ def test_the_fast_path_writes_what_the_row_by_row_path_writes(tree, monkeypatch)
 
     fast, slow, taken = both_ways(tree, monkeypatch)
 
-    assert taken == ["daily_metrics", "leads", "conversations", "sales"]
+    assert taken == [("daily_metrics", "python"), ("leads", "python"), ("conversations", "python"),
+                     ("sales", "python")]  # fmt: skip
     assert fast == slow
     assert fast[0] == [("daily_metrics", 38, 0, 0, 0), ("leads", 90, 0, 0, 0), ("conversations", 40, 0, 0, 0),
                        ("sales", 57, 0, 0, 0)]  # fmt: skip
@@ -172,7 +167,7 @@ def test_updates_new_and_unchanged_rows_in_one_file_agree_with_the_row_by_row_pa
 
     fast, slow, taken = both_ways(tree, monkeypatch)
 
-    assert taken == ["leads", "conversations", "sales"]
+    assert taken == [("leads", "python"), ("conversations", "python"), ("sales", "python")]
     assert fast == slow
     assert fast[0] == [("leads", 20, 20, 40, 0), ("conversations", 0, 1, 29, 0), ("sales", 0, 1, 56, 0)]
 
@@ -251,3 +246,86 @@ def test_a_conversation_linked_to_an_older_lead_counts_a_chatbot_customer_on_the
     lille_day = SubtreeRollup.objects.filter(node=lille, day=date(2026, 3, 2))
     assert lille_day.aggregate(n=Sum("chatbot_customers"))["n"] == 1
     assert Campaign.objects.count() == 2
+
+
+def plain_leads(count):
+    """Leads whose every value is in the plain form the database converts: time stamps with an offset or Z (with
+    and without fractions, across local midnight), flags in any case, scores and amounts in plain digits."""
+    offsets = ["+01:00", "Z", "+05:30", "-03:00", "+00:00"]
+    flags = ["true", "FALSE", "Oui", "non", "1", "0", "y", "T", "vrai", "Faux", "yes", "N", ""]
+    rows = leads(count)
+    for n, row in enumerate(rows):
+        fraction = ["", ".5", ".123456"][n % 3]
+        separator = "T" if n % 2 else " "
+        row["created_at"] = f"2026-03-{1 + n % 28:02d}{separator}{(n * 7) % 24:02d}:{n % 60:02d}:30{fraction}" \
+                            f"{offsets[n % len(offsets)]}"  # fmt: skip
+        row["qualified"], row["customer"] = flags[n % len(flags)], flags[(n * 5) % len(flags)]
+        row["score"] = ["0", "007", "100", "", "42"][n % 5]
+        row["revenue"] = ["", "0", "12", "12.5", "1234.56"][n % 5]
+        row["purchases"] = ["", "0", "3"][n % 3]
+    return rows
+
+
+def test_a_plain_file_is_converted_by_the_database_as_python_would(tree, monkeypatch):
+    write_csv(tree, "leads", plain_leads(120))
+
+    fast, slow, taken = both_ways(tree, monkeypatch)
+
+    assert taken == [("leads", "database")]
+    assert fast == slow and fast[0] == [("leads", 120, 0, 0, 0)]
+    # Across local midnight: 23:30 UTC on 1 March is 2 March in Paris.
+    write_csv(tree, "leads", [dict(plain_leads(1)[0], external_id="late", created_at="2026-03-01T23:30:00Z")])
+    assert import_file(tree / "leads.csv", report=pytest.fail).route == "database"
+    assert Lead.objects.get(external_id="late").day == date(2026, 3, 2)
+
+
+def test_a_plain_file_without_some_optional_columns_is_converted_by_the_database(tree, monkeypatch):
+    rows = [{k: v for k, v in row.items() if k not in ("segment", "purchases", "campaign_external_id")}
+            for row in plain_leads(30)]  # fmt: skip
+    write_csv(tree, "leads", rows)
+
+    fast, slow, taken = both_ways(tree, monkeypatch)
+
+    assert taken == [("leads", "database")] and fast == slow
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("created_at", "2026-03-05T10:00:00"),  # no offset: the network's local time, as Python reads it
+    ("created_at", "2026-03-05"),
+    ("score", "+5"),
+    ("revenue", "1e2"),
+    ("revenue", "12.500"),
+    ("purchases", "1_000"),
+])  # fmt: skip
+def test_a_file_with_a_value_the_database_does_not_convert_is_parsed_in_python(tree, monkeypatch, column, value):
+    rows = plain_leads(20)
+    rows[7][column] = value
+    write_csv(tree, "leads", rows)
+
+    fast, slow, taken = both_ways(tree, monkeypatch)
+
+    assert taken == [("leads", "python")] and fast == slow and fast[0] == [("leads", 20, 0, 0, 0)]
+
+
+def test_a_value_the_database_refuses_is_reported_by_the_row_by_row_path(tree):
+    rows = plain_leads(20)
+    rows[4]["created_at"] = "2026-02-30T10:00:00+01:00"  # the plain form, but no such day
+    lines = []
+
+    result = import_file(write_csv(tree, "leads", rows), report=lines.append)
+
+    assert lines == ["leads.csv:6: created_at: '2026-02-30T10:00:00+01:00' is not an ISO 8601 date and time"]
+    assert result.rejected == 1 and not Lead.objects.exists()
+
+
+def test_a_row_outside_the_imports_subtree_is_not_converted_by_the_database(tree):
+    rows = plain_leads(6)  # lille, roubaix and nice: nice is not under nord
+    lines = []
+
+    result = import_file(write_csv(tree, "leads", rows), report=lines.append, within=Node.objects.get(slug="nord"))
+
+    assert result.route == "row by row" and result.rejected == 2 and not Lead.objects.exists()
+    assert lines[0] == "leads.csv:4: node_slug: 'nice' is outside 'nord''s subtree"
+    write_csv(tree, "leads", [row for row in rows if row["node_slug"] != "nice"])
+    result = import_file(tree / "leads.csv", report=pytest.fail, within=Node.objects.get(slug="nord"))
+    assert result.route == "database" and result.created == 4
