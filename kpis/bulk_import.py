@@ -1,8 +1,10 @@
 """The fast path of a CSV file of facts into PostgreSQL, taken by kpis.importing.import_file when it can.
 
-Rows are read, checked and converted by the same formats as on the row-by-row path (kpis.importing), so a value
-means the same on both; what changes is how they are written. They go with COPY into a temporary staging table,
-and then a handful of statements over the whole file do the rest: find the stored rows of the same keys, tell the
+The file's rows go into a temporary staging table, in the target table's column types, by one of two routes:
+- the database converts them (leads.csv whose every value is in the plain form, see DATABASE_CONVERSIONS): Python
+  only reads the CSV and copies its text, and one INSERT ... SELECT checks and converts every row;
+- Python parses them with the same formats as the row-by-row path (kpis.importing) and copies the values.
+Then a handful of statements over the whole file do the rest: find the stored rows of the same keys, tell the
 changed from the unchanged, update the changed, insert the new. New leads are added to the rollups
 (rollups_add_new_leads) instead of recomputing every fact of their days; every other change refreshes exactly
 the days it touched, and a file that changes nothing refreshes nothing.
@@ -84,7 +86,9 @@ def stage_parsed(staging, rows, fmt):
 # tests compare both ways on the same files. A single value outside that form (a naive time stamp, "+5", "1e3",
 # an unknown node) and the file is parsed in Python after all; a bad value is then reported by the row-by-row path.
 
-ISO_MOMENT = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+# Hours 00-23 and seconds 00-59: PostgreSQL reads 24:00:00 and a leap second, which Python refuses.
+ISO_MOMENT = (r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+              r"(Z|[+-][0-9]{2}:[0-5][0-9])$")  # fmt: skip
 ASCII_WORD = "^[A-Za-z0-9]+$"  # lower() of ASCII letters is the same in Python and in every database locale
 
 

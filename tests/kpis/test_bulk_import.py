@@ -307,14 +307,19 @@ def test_a_file_with_a_value_the_database_does_not_convert_is_parsed_in_python(t
     assert taken == [("leads", "python")] and fast == slow and fast[0] == [("leads", 20, 0, 0, 0)]
 
 
-def test_a_value_the_database_refuses_is_reported_by_the_row_by_row_path(tree):
+@pytest.mark.parametrize("moment", [
+    "2026-02-30T10:00:00+01:00",  # the plain form, but no such day: the database refuses it too
+    "2026-03-02T24:00:00+01:00",  # which the database would read as the next midnight
+    "2026-03-02T23:59:60+01:00",  # and this as a leap second
+])  # fmt: skip
+def test_a_time_stamp_python_refuses_is_reported_by_the_row_by_row_path(tree, moment):
     rows = plain_leads(20)
-    rows[4]["created_at"] = "2026-02-30T10:00:00+01:00"  # the plain form, but no such day
+    rows[4]["created_at"] = moment
     lines = []
 
     result = import_file(write_csv(tree, "leads", rows), report=lines.append)
 
-    assert lines == ["leads.csv:6: created_at: '2026-02-30T10:00:00+01:00' is not an ISO 8601 date and time"]
+    assert lines == [f"leads.csv:6: created_at: '{moment}' is not an ISO 8601 date and time"]
     assert result.rejected == 1 and not Lead.objects.exists()
 
 
