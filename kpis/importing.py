@@ -258,7 +258,7 @@ class FactFormat:
         self.nodes = {n.slug: n for n in Node.objects.filter(slug__in=slugs)}
         networks = {n.network_slug for n in self.nodes.values()}
         self.zones = {n.slug: ZoneInfo(n.timezone) for n in Node.objects.filter(slug__in=networks)}
-        self._fact_nodes, self._campaigns_checked = {}, {}  # what a chunk's rows repeat, checked once
+        self._fact_nodes = {}  # what a chunk's rows repeat is checked once (campaigns: see _campaigns)
 
     def _campaigns(self, rows, column):
         ids = {r.get(column, "") for r in rows} - {""}
@@ -860,8 +860,9 @@ def _import_file_fast(path, kind, *, dry_run, within):
     try:
         with transaction.atomic():
             staging = bulk_import.Staging(fmt)
-            result.route = "database"
-            if not bulk_import.stage_converted_in_database(staging, _csv_cells_regular(path, *columns), fmt):
+            if bulk_import.stage_converted_in_database(staging, _csv_cells_regular(path, *columns), fmt):
+                result.route = "database"
+            else:
                 result.route = "python"
                 bulk_import.stage_parsed(staging, _csv_rows_regular(path, *columns), fmt)
             bulk_import.import_staged(staging, fmt=fmt, result=result)

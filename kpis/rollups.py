@@ -189,8 +189,8 @@ def _quoted(*names):
     return ", ".join(connection.ops.quote_name(n) for n in names)
 
 
-def _insert_grouped(model, keys, measures, sources, constants=(), table=None):
-    """INSERT INTO `model` (or `table`, a table of the same columns) the sums of `measures`, grouped by `keys`,
+def _insert_grouped(model, keys, measures, sources, constants=()):
+    """INSERT INTO `model` the sums of `measures`, grouped by `keys`,
     over the rows of `sources`: a list of (SQL and params of a query with at most one row per key, the measures it
     has, {key: SQL expression} for keys it lacks). Sources that share a key merge into one row; a measure a source
     lacks counts 0; an empty sum is 0, never NULL. `constants` are (column, value) pairs written on every row.
@@ -209,7 +209,7 @@ def _insert_grouped(model, keys, measures, sources, constants=(), table=None):
     select += [f"COALESCE(SUM(u.{_quoted(m)}), 0)" if merge else f"COALESCE(u.{_quoted(m)}, 0)" for m in measures]
     # Quoted names and ORM-compiled SQL: every value is a parameter.
     sql = (
-        f"INSERT INTO {_quoted(table or model._meta.db_table)} ({_quoted(*targets)}) "  # noqa: S608
+        f"INSERT INTO {_quoted(model._meta.db_table)} ({_quoted(*targets)}) "  # noqa: S608
         f"SELECT {', '.join(select)} FROM ({' UNION ALL '.join(branches)}) u "
         + (f"GROUP BY {', '.join(f'u.{_quoted(k)}' for k in keys)}" if merge else "")
     )
@@ -412,7 +412,7 @@ def rollups_add_new_leads(*, network, leads):
             "SELECT id, id FROM accounts_node WHERE starts_with(path, %s) "
             "UNION ALL SELECT up.node_id, n.parent_id FROM up JOIN accounts_node n ON n.id = up.ancestor_id "
             "WHERE n.parent_id IS NOT NULL) "
-            f"INSERT INTO {SubtreeRollup._meta.db_table} (day, node_id, node_path, {_quoted(*BASE_MEASURES)}) "
+            f"INSERT INTO {_quoted(SubtreeRollup._meta.db_table)} (day, node_id, node_path, {_quoted(*BASE_MEASURES)}) "
             f"SELECT o.day, a.id, a.path, {sums} FROM ({own_sql}) o JOIN up ON up.node_id = o.node_id "
             "JOIN accounts_node a ON a.id = up.ancestor_id GROUP BY o.day, a.id, a.path",
             [network.path, *own_params],
