@@ -134,7 +134,8 @@ class FileResult:
     rejected: int = 0
     dry_run: bool = False
     touched_days: dict = field(default_factory=lambda: defaultdict(set))  # network slug -> days
-    # How the rows were read: "row by row", or the fast path's "python" or "database" (see kpis.bulk_import).
+    # How the rows were read: "row by row", or the fast path's "python", "database conversion" or "database" (see
+    # kpis.bulk_import).
     route: str = "row by row"
 
     @property
@@ -860,9 +861,9 @@ def _import_file_fast(path, kind, *, dry_run, within):
     try:
         with transaction.atomic():
             staging = bulk_import.Staging(fmt)
-            if bulk_import.stage_converted_in_database(staging, _csv_cells_regular(path, *columns), fmt):
-                result.route = "database"
-            else:
+            result.route = bulk_import.stage_converted_in_database(
+                staging, fmt, path, lambda: _csv_cells_regular(path, *columns))
+            if result.route is None:
                 result.route = "python"
                 bulk_import.stage_parsed(staging, _csv_rows_regular(path, *columns), fmt)
             bulk_import.import_staged(staging, fmt=fmt, result=result)

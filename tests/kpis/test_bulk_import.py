@@ -334,3 +334,55 @@ def test_a_row_outside_the_imports_subtree_is_not_converted_by_the_database(tree
     write_csv(tree, "leads", [row for row in rows if row["node_slug"] != "nice"])
     result = import_file(tree / "leads.csv", report=pytest.fail, within=Node.objects.get(slug="nord"))
     assert result.route == "database" and result.created == 4
+
+
+def write_text(folder, name, text, encoding="utf-8"):
+    path = folder / f"{name}.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def csv_text(rows, newline="\n"):
+    columns = list(rows[0])
+    return newline.join([",".join(columns), *(",".join(row[c] for c in columns) for row in rows)]) + newline
+
+
+@pytest.mark.parametrize(("name", "edit"), [
+    ("spaces, tabs and Unicode spaces around cells", lambda text: text.replace(",", " ,\t").replace(
+        "lead-", "\u00a0lead-").replace("students", "students\u3000")),
+    ("Windows line ends and a byte order mark", lambda text: "\ufeff" + text.replace("\n", "\r\n")),
+    ("no newline at the end", lambda text: text.rstrip("\n")),
+])  # fmt: skip
+def test_the_database_reads_a_plain_file_as_pythons_csv_module_would(tree, monkeypatch, name, edit):
+    write_text(tree, "leads", edit(csv_text(plain_leads(40))))
+
+    fast, slow, taken = both_ways(tree, monkeypatch)
+
+    assert taken == [("leads", "database")]
+    assert fast == slow and fast[0] == [("leads", 40, 0, 0, 0)]
+
+
+@pytest.mark.parametrize(("name", "edit"), [
+    # Quotes: PostgreSQL's CSV reader opens a quoted part anywhere in a field, Python's only at its start.
+    ("quoted cells", lambda text: text.replace("students", '"students, adults"')),
+    ("a quote inside a field", lambda text: text.replace("students", 'stu"den"ts')),
+    # A line of a backslash and a dot ends the data for PostgreSQL; for Python it is a value.
+    ("a backslash and a dot", lambda text: text.replace("families", "fam\\.ilies")),
+    ("a blank line", lambda text: text.replace("\n", "\n\n", 3)),
+])  # fmt: skip
+def test_a_file_the_database_would_read_otherwise_is_read_by_python_then_converted(tree, monkeypatch, name, edit):
+    write_text(tree, "leads", edit(csv_text(plain_leads(40))))
+
+    fast, slow, taken = both_ways(tree, monkeypatch)
+
+    assert taken == [("leads", "database conversion")]
+    assert fast == slow and fast[0] == [("leads", 40, 0, 0, 0)]
+
+
+def test_the_database_read_keeps_each_rows_line_for_the_order_of_the_new_ids(tree):
+    write_text(tree, "leads", csv_text(plain_leads(30)))
+
+    assert import_file(tree / "leads.csv", report=pytest.fail).route == "database"
+
+    assert list(Lead.objects.order_by("pk").values_list("external_id", flat=True)) == [
+        f"lead-{n}" for n in range(30)]
