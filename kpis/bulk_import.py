@@ -87,18 +87,31 @@ def stage_parsed(staging, rows, fmt):
 # tests compare both ways on the same files. A single value outside that form (a naive time stamp, "+5", "1e3",
 # an unknown node) and the file is parsed in Python after all; a bad value is then reported by the row-by-row path.
 
-# Hours 00-23 and seconds 00-59: PostgreSQL reads 24:00:00 and a leap second, which Python refuses.
-ISO_MOMENT = (r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-              r"(Z|[+-][0-9]{2}:[0-5][0-9])$")  # fmt: skip
-ASCII_WORD = "^[A-Za-z0-9]+$"  # lower() of ASCII letters is the same in Python and in every database locale
+# Checks without regular expressions: PostgreSQL converts every cell to wide characters before matching one, which
+# cost more than all the rest of the conversion put together (about 1.5 us a cell at least).
+DIGITS = "'0123456789'"  # as SQL
+# The time stamp's date and time, rendered back as the database reads them: equal to what the file says only when it
+# was written the plain way with digits where digits go (hours 00-23 and seconds 00-59: PostgreSQL reads 24:00:00
+# and a leap second, which Python refuses).
+SAME_DATE_AND_TIME = ("substr(r.created_at, 11, 1) IN ('T', ' ') AND left(r.created_at, 1) <> '0' "
+                      "AND left(r.created_at, 19)::timestamp::text = overlay(left(r.created_at, 19) placing ' ' "
+                      "from 11 for 1)")  # fmt: skip
+# After the seconds, up to six decimals, then Z or an offset +HH:MM / -HH:MM (minutes 00-59); r.fraction is what
+# lies between the seconds and the offset (NULL when the end is neither).
+FRACTION = (f"CASE WHEN right(r.created_at, 1) = 'Z' THEN substr(r.created_at, 20, greatest(length(r.created_at) - 20, 0)) "
+            "WHEN substr(r.created_at, length(r.created_at) - 5, 1) IN ('+', '-') "
+            f"AND translate(right(r.created_at, 5), {DIGITS}, '') = ':' AND right(r.created_at, 2) < '60' COLLATE \"C\" "
+            "THEN substr(r.created_at, 20, greatest(length(r.created_at) - 25, 0)) END")  # fmt: skip
 
 
 def _leads_converted(fmt, true_words, false_words):
-    """For leads.csv: the joins of import_raw r to what its rows name, {staging column: SQL expression over r and
-    the joined columns}, and the conditions every row must meet; each as (SQL, parameters)."""
+    """For leads.csv: the joins of import_raw r to what its rows name (and the cells' first conversions), {staging
+    column: SQL expression over r and the joined columns}, and the conditions every row must meet; each as (SQL,
+    parameters)."""
     joined = (
         "SELECT r.*, n.id AS node_ref, n.kind AS node_kind, n.path AS node_path, net.timezone AS zone, "
-        "c.id AS campaign_ref, cn.path AS campaign_path FROM {raw} r "
+        f"c.id AS campaign_ref, cn.path AS campaign_path, r.created_at::timestamptz AS moment, {FRACTION} AS fraction "
+        "FROM {raw} r "
         "LEFT JOIN accounts_node n ON n.slug = r.node_slug "
         "LEFT JOIN accounts_node net ON net.slug = split_part(n.path, %s, 2) "
         "LEFT JOIN kpis_campaign c ON c.external_id = r.campaign_external_id "
@@ -108,8 +121,8 @@ def _leads_converted(fmt, true_words, false_words):
     flag = "CASE WHEN r.{0} = '' THEN NULL ELSE lower(r.{0}) = ANY(%s) END"
     columns = {
         "external_id": ("r.external_id", []),
-        "created_at": ("r.created_at::timestamptz", []),
-        "day": ("(r.created_at::timestamptz AT TIME ZONE r.zone)::date", []),
+        "created_at": ("r.moment", []),
+        "day": ("(r.moment AT TIME ZONE r.zone)::date", []),
         "node_id": ("r.node_ref", []),
         "campaign_id": ("r.campaign_ref", []),
         "source": ("r.source", []), "medium": ("r.medium", []), "segment": ("r.segment", []),
@@ -123,14 +136,22 @@ def _leads_converted(fmt, true_words, false_words):
     conditions = [
         ("r.node_kind = %s AND r.zone IS NOT NULL", [NodeKind.FRANCHISEE]),
         ("r.external_id <> '' AND length(r.external_id) <= 120", []),
-        ("r.created_at ~ %s", [ISO_MOMENT]),
+        (SAME_DATE_AND_TIME, []),
+        ("(r.fraction = '' OR (left(r.fraction, 1) = '.' AND length(r.fraction) BETWEEN 2 AND 7 "
+         f"AND translate(substr(r.fraction, 2), {DIGITS}, '') = ''))", []),
         ("(r.campaign_external_id = '' OR starts_with(r.node_path, r.campaign_path))", []),
         ("length(r.source) <= 120 AND length(r.medium) <= 120 AND length(r.segment) <= 120", []),
-        ("(r.score = '' OR (r.score ~ '^[0-9]{1,3}$' AND r.score::integer <= %s))", [MAX_LEAD_SCORE]),
-        *[(f"(r.{c} = '' OR (r.{c} ~ %s AND lower(r.{c}) = ANY(%s)))", [ASCII_WORD, words])
+        (f"(r.score = '' OR (length(r.score) <= 3 AND translate(r.score, {DIGITS}, '') = '' "
+         "AND r.score::integer <= %s))", [MAX_LEAD_SCORE]),
+        # lower() of ASCII letters is the same in Python and in every database locale; a word of one byte a
+        # character is ASCII.
+        *[(f"(r.{c} = '' OR (octet_length(r.{c}) = length(r.{c}) AND lower(r.{c}) = ANY(%s)))", [words])
           for c in ("qualified", "customer")],
-        (r"(r.revenue = '' OR r.revenue ~ '^[0-9]{1,12}(\.[0-9]{1,2})?$')", []),
-        ("(r.purchases = '' OR r.purchases ~ '^[0-9]{1,9}$')", []),
+        # Up to 12 digits, then up to two decimals after a dot.
+        (f"(r.revenue = '' OR (translate(r.revenue, {DIGITS}, '') IN ('', '.') AND CASE strpos(r.revenue, '.') "
+         "WHEN 0 THEN length(r.revenue) <= 12 ELSE strpos(r.revenue, '.') BETWEEN 2 AND 13 "
+         "AND length(r.revenue) - strpos(r.revenue, '.') BETWEEN 1 AND 2 END))", []),
+        (f"(r.purchases = '' OR (length(r.purchases) <= 9 AND translate(r.purchases, {DIGITS}, '') = ''))", []),
     ]  # fmt: skip
     if fmt.within is not None:
         conditions.append(("starts_with(r.node_path, %s)", [fmt.within.path]))
@@ -162,23 +183,24 @@ def stage_converted_in_database(staging, fmt, path, cells):
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(raw)
-            route = "database"
-            if not _raw_copied(cursor, path, fmt):
+            route, padded = "database", _raw_copied(cursor, path, fmt)
+            if padded is None:
                 route = "database conversion"
-                _cells_copied(cursor, cells())
+                _cells_copied(cursor, cells())  # stripped by Python
+            elif padded:
+                # Rare, and dear: stripping every cell costs more than the whole conversion.
+                cursor.execute(f"UPDATE {RAW} SET {', '.join(f'{_q(c)} = btrim({_q(c)}, %s)' for c in fmt.columns)}",
+                               [PYTHON_WHITESPACE] * len(fmt.columns))  # fmt: skip
             cursor.execute(f"ANALYZE {RAW}")  # without statistics, the joins below would be nested loops
-            # Cells stripped as Python strips them, whoever read the file. The joins first, in a query of their own:
-            # the planner cannot tell how many rows the conditions let through, and taking them for a handful it
-            # would join every row to every node.
-            stripped = ", ".join(f"btrim(raw.{_q(c)}, %s) AS {_q(c)}" for c in fmt.columns)
+            cursor.execute("SELECT set_config('datestyle', 'ISO, YMD', true)")  # SAME_DATE_AND_TIME reads ISO
+            # The joins first, in a query of their own: the planner cannot tell how many rows the conditions let
+            # through, and taking them for a handful it would join every row to every node.
             cursor.execute(
-                f"WITH r AS MATERIALIZED ({joined[0].format(raw=f'(SELECT raw.line, {stripped} FROM {RAW} raw)')}) "
                 f"INSERT INTO {STAGE} (line, {_q(*columns)}) "
-                f"SELECT r.line, {', '.join(sql for sql, _ in columns.values())} FROM r "
-                f"WHERE {' AND '.join(sql for sql, _ in conditions)}",
-                [*[PYTHON_WHITESPACE] * len(fmt.columns), *joined[1], *(p for _, ps in columns.values() for p in ps),
-                 *(p for _, ps in conditions for p in ps)],
-            )  # fmt: skip
+                f"SELECT r.line, {', '.join(sql for sql, _ in columns.values())} "
+                f"FROM ({joined[0].format(raw=RAW)} OFFSET 0) r WHERE {' AND '.join(sql for sql, _ in conditions)}",
+                [*(p for _, ps in columns.values() for p in ps), *joined[1], *(p for _, ps in conditions for p in ps)],
+            )
             staged = cursor.rowcount
             cursor.execute(f"SELECT COUNT(*) FROM {RAW}")
             if cursor.fetchone()[0] != staged:
@@ -192,41 +214,57 @@ def stage_converted_in_database(staging, fmt, path, cells):
 # What str.strip() removes (the characters of str.isspace()): the database strips the same from every cell.
 PYTHON_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
                     "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # fmt: skip
+# Each of them in UTF-8 but the line ends (a cell cannot hold one outside quotes), and what may stand beside a cell.
+WHITESPACE_BYTES = [c.encode() for c in PYTHON_WHITESPACE if c not in "\r\n"]
+CELL_ENDS = (b",", b"\n", b"\r")
 BLOCK = 1 << 20
+
+
+def _padded(window):
+    """Whether a cell in `window` (bytes of a CSV file without quotes) begins or ends with whitespace. A few
+    substring searches, each a C loop: a regular expression over the file would cost seconds."""
+    for space in WHITESPACE_BYTES:
+        if space in window and any(end + space in window or space + end in window for end in CELL_ENDS):
+            return True
+    return False
 
 
 def _raw_copied(cursor, path, fmt):
     """COPY the body of the CSV file at `path` into RAW, read by PostgreSQL's own CSV reader: Python checks the
-    header and passes the bytes on. Returns False, having copied nothing, when the file holds a double quote or a
-    backslash followed by a dot, on which the two readers may disagree (a quote inside a field, the end-of-data
-    marker); a line the database cannot read (a blank line, a missing cell, bytes that are not UTF-8) is a
-    DatabaseError. Raises NeedsRowByRow at a header the row-by-row path must report."""
+    header and passes the bytes on. Returns whether a cell begins or ends with whitespace (Python would strip it),
+    or None, having copied nothing, when the file holds a double quote or a backslash followed by a dot, on which
+    the two readers may disagree (a quote inside a field, the end-of-data marker), or a line the database cannot
+    read (a blank line, a missing cell, bytes that are not UTF-8). Raises NeedsRowByRow at a header the row-by-row
+    path must report."""
     from .importing import _header_problems
 
     with open(path, "rb") as handle:
         first = handle.readline()
         if b'"' in first:
-            return False
+            return None
         try:
             header = [h.strip() for h in next(csv.reader([first.decode("utf-8-sig")]), [])]
         except UnicodeDecodeError:
-            return False
+            return None
         if _header_problems(header, fmt.columns, fmt.required):
             raise NeedsRowByRow("header")
-        names = _q(*header)
+        names, padded = _q(*header), False
         try:
             with transaction.atomic(), cursor.cursor.copy(
                 f"COPY {RAW} ({names}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({names}))"
             ) as copy:
-                last = b""
+                tail = b"\n"  # the end of what came before: the header's line
                 while block := handle.read(BLOCK):
-                    if b'"' in block or b"\\." in last + block[:1] or b"\\." in block:
+                    window = tail + block
+                    if b'"' in block or b"\\." in window:
                         raise _NotPlain
+                    padded = padded or _padded(window)
                     copy.write(block)
-                    last = block[-1:]
+                    tail = window[-3:]  # a delimiter and a space of up to 3 bytes may straddle two blocks
+                padded = padded or _padded(tail + b"\n")
         except (_NotPlain, DatabaseError, connection.Database.Error):  # the raw cursor's errors are psycopg's
-            return False  # back to the savepoint: the table is there, empty, for Python's reading
-    return True
+            return None  # back to the savepoint: the table is there, empty, for Python's reading
+    return padded
 
 
 def _cells_copied(cursor, cells):

@@ -292,6 +292,11 @@ def test_a_plain_file_without_some_optional_columns_is_converted_by_the_database
 @pytest.mark.parametrize(("column", "value"), [
     ("created_at", "2026-03-05T10:00:00"),  # no offset: the network's local time, as Python reads it
     ("created_at", "2026-03-05"),
+    ("created_at", "2026-03-05T10:00:00+01:75"),  # Python reads +02:15
+    ("created_at", "2026-03-05T10:00:00.1234567+01:00"),  # Python drops the 7th decimal, PostgreSQL rounds it
+    ("created_at", "2026-03-05T10:00:00 +01:00"),
+    ("created_at", "2026-03-05t10:00:00+01:00"),
+    ("created_at", "2026-03-05T10:00:00+0100"),
     ("score", "+5"),
     ("revenue", "1e2"),
     ("revenue", "12.500"),
@@ -311,6 +316,8 @@ def test_a_file_with_a_value_the_database_does_not_convert_is_parsed_in_python(t
     "2026-02-30T10:00:00+01:00",  # the plain form, but no such day: the database refuses it too
     "2026-03-02T24:00:00+01:00",  # which the database would read as the next midnight
     "2026-03-02T23:59:60+01:00",  # and this as a leap second
+    "2026-03-2  10:00:00+01:00",  # and this as 2 March
+    "2026-03-02 1:00:00+01:00",
 ])  # fmt: skip
 def test_a_time_stamp_python_refuses_is_reported_by_the_row_by_row_path(tree, moment):
     rows = plain_leads(20)
@@ -360,6 +367,19 @@ def test_the_database_reads_a_plain_file_as_pythons_csv_module_would(tree, monke
 
     assert taken == [("leads", "database")]
     assert fast == slow and fast[0] == [("leads", 40, 0, 0, 0)]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 8, 1 << 20])
+@pytest.mark.parametrize("padded", ["families\u3000", "\u00a0families", "families\t", " families"])
+def test_a_single_cell_with_spaces_is_seen_wherever_the_file_is_cut(tree, monkeypatch, block, padded):
+    rows = plain_leads(6)
+    rows[4]["segment"] = padded
+    write_text(tree, "leads", csv_text(rows))
+    monkeypatch.setattr(bulk_import, "BLOCK", block)
+
+    assert import_file(tree / "leads.csv", report=pytest.fail).route == "database"
+
+    assert Lead.objects.get(external_id="lead-4").segment == "families"
 
 
 @pytest.mark.parametrize(("name", "edit"), [
