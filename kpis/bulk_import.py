@@ -98,9 +98,11 @@ SAME_DATE_AND_TIME = ("substr(r.created_at, 11, 1) IN ('T', ' ') AND left(r.crea
                       "from 11 for 1)")  # fmt: skip
 # After the seconds, up to six decimals, then Z or an offset +HH:MM / -HH:MM (minutes 00-59); r.fraction is what
 # lies between the seconds and the offset (NULL when the end is neither).
-FRACTION = (f"CASE WHEN right(r.created_at, 1) = 'Z' THEN substr(r.created_at, 20, greatest(length(r.created_at) - 20, 0)) "
+FRACTION = ("CASE WHEN right(r.created_at, 1) = 'Z' "
+            "THEN substr(r.created_at, 20, greatest(length(r.created_at) - 20, 0)) "
             "WHEN substr(r.created_at, length(r.created_at) - 5, 1) IN ('+', '-') "
-            f"AND translate(right(r.created_at, 5), {DIGITS}, '') = ':' AND right(r.created_at, 2) < '60' COLLATE \"C\" "
+            f"AND translate(right(r.created_at, 5), {DIGITS}, '') = ':' "
+            "AND right(r.created_at, 2) < '60' COLLATE \"C\" "
             "THEN substr(r.created_at, 20, greatest(length(r.created_at) - 25, 0)) END")  # fmt: skip
 
 
