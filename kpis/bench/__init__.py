@@ -166,6 +166,8 @@ def bench_run(*, scale, seed=42, reuse=False, stream=sys.stderr):
         copy_seconds = measure.bare_copy(path)
         stream.write(f"  importing {rows:,} leads through kpis.importing.import_file, then again…\n")
         import_seconds, reimport_seconds = measure.import_measure(path, rows)
+        stream.write(f"  the same {rows:,} rows inserted into the lead table alone, then rolled back…\n")
+        table_seconds = measure.lead_table_insert(path, rows)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     # The import added its new leads to the rollups; a full refresh of their days must leave the same rows (and
@@ -181,6 +183,7 @@ def bench_run(*, scale, seed=42, reuse=False, stream=sys.stderr):
         "bare_copy": {"seconds": round(copy_seconds, 2), "rows_per_s": round(rows / copy_seconds)},
         "import": {"seconds": round(import_seconds, 2), "rows_per_s": round(rows / import_seconds)},
         "reimport": {"seconds": round(reimport_seconds, 2), "rows_per_s": round(rows / reimport_seconds)},
+        "lead_table_insert": {"seconds": round(table_seconds, 2), "rows_per_s": round(rows / table_seconds)},
     }  # fmt: skip
     results["import"]["times_bare_copy"] = round(import_seconds / copy_seconds, 1)
     results["import"]["rollups_refresh_of_its_days_s"] = round(refresh_seconds, 2)

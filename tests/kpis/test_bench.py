@@ -30,7 +30,8 @@ def test_bench_tiny_writes_every_result_and_the_baseline_agrees_with_the_board(t
         for kind in ("cold_ms", "warm_ms", "baseline_ms"):
             assert set(board[kind]) == TIMING and board[kind]["n"] >= 1
     imported = results["import"]
-    assert imported["rows"] > 0 and {"bare_copy", "import", "reimport"} <= set(imported)
+    assert imported["rows"] > 0 and {"bare_copy", "import", "reimport", "lead_table_insert"} <= set(imported)
+    assert not Lead.objects.filter(external_id__endswith="-floor").exists()  # the floor's insert was rolled back
     assert imported["rollups_added_equal_full_refresh"] is True
     assert set(results["day_refresh"]["seconds"]) == TIMING and results["day_refresh"]["facts"] > 0
     assert {t["name"].split(",")[0] for t in results["targets"]} >= {"board p95 warm", "board p95 cold"}
