@@ -1,8 +1,10 @@
 """The fast path of a CSV file of facts into PostgreSQL, taken by kpis.importing.import_file when it can.
 
-The file's rows go into a temporary staging table, in the target table's column types, by one of two routes:
-- the database converts them (leads.csv whose every value is in the plain form, see DATABASE_CONVERSIONS): Python
-  only reads the CSV and copies its text, and one INSERT ... SELECT checks and converts every row;
+The file's rows go into a temporary staging table, in the target table's column types, by one of three routes:
+- the database reads and converts them (a leads.csv without quotes whose every value is in the plain form, see
+  DATABASE_CONVERSIONS): Python checks the header and passes the file's bytes to COPY, and one INSERT ... SELECT
+  checks and converts every row;
+- Python reads them with its csv module and the database converts them (the same, for a file with quotes);
 - Python parses them with the same formats as the row-by-row path (kpis.importing) and copies the values.
 Then a handful of statements over the whole file do the rest: find the stored rows of the same keys, tell the
 changed from the unchanged, update the changed, insert the new. New leads are added to the rollups

@@ -186,6 +186,7 @@ def bench_run(*, scale, seed=42, reuse=False, stream=sys.stderr):
         "lead_table_insert": {"seconds": round(table_seconds, 2), "rows_per_s": round(rows / table_seconds)},
     }  # fmt: skip
     results["import"]["times_bare_copy"] = round(import_seconds / copy_seconds, 1)
+    results["import"]["times_lead_table_insert"] = round(import_seconds / table_seconds, 1)
     results["import"]["rollups_refresh_of_its_days_s"] = round(refresh_seconds, 2)
     results["import"]["rollups_added_equal_full_refresh"] = added == refreshed
 

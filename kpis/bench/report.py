@@ -67,6 +67,8 @@ def results_table(results):
                        ("import_file (new rows)", "import"),
                        ("import_file again (unchanged)", "reimport")):  # fmt: skip
         lines.append(f"| {label} | {i['rows']:,} | {i[key]['seconds']:,} | {i[key]['rows_per_s']:,} |")
+    lines.append(f"The import takes {i['times_bare_copy']:,}x the bare COPY, {i['times_lead_table_insert']:,}x the "
+                 "lead table alone.")
     same = "the same" if i["rollups_added_equal_full_refresh"] else "NOT the same"
     lines.append(f"The import adds its new leads to the rollups; a full refresh of those {i['days']} days instead "
                  f"takes {i['rollups_refresh_of_its_days_s']:,} s, and leaves {same} rollups.")  # fmt: skip
