@@ -197,8 +197,9 @@ def stage_converted_in_database(staging, fmt, path, cells):
                                [PYTHON_WHITESPACE] * len(fmt.columns))  # fmt: skip
             cursor.execute(f"ANALYZE {RAW}")  # without statistics, the joins below would be nested loops
             cursor.execute("SELECT set_config('datestyle', 'ISO, YMD', true)")  # SAME_DATE_AND_TIME reads ISO
-            # The joins first, in a query of their own: the planner cannot tell how many rows the conditions let
-            # through, and taking them for a handful it would join every row to every node.
+            # The joins in a subquery of their own (OFFSET 0 keeps the planner from merging it): the planner cannot
+            # tell how many rows the conditions let through, and taking them for a handful it would join every row
+            # to every node. Not a materialized CTE either: its million wide rows would be written to disk.
             cursor.execute(
                 f"INSERT INTO {STAGE} (line, {_q(*columns)}) "
                 f"SELECT r.line, {', '.join(sql for sql, _ in columns.values())} "
