@@ -17,7 +17,9 @@ reports every problem with its line, as it always did.
 """
 
 import csv
+import sys
 from collections import defaultdict
+from functools import cache
 from operator import itemgetter
 
 from django.db import DatabaseError, connection, transaction
@@ -169,13 +171,13 @@ class _NotPlain(Exception):
     """A value of the file is not in the plain form the database conversion takes."""
 
 
-def stage_converted_in_database(staging, fmt, path, cells):
+def stage_converted_in_database(staging, fmt, path):
     """Stage the rows of the CSV file at `path` converted by the database, when `fmt` has a conversion there and
     every row is in its plain form. The database reads the file itself when nothing in it could be read otherwise
-    by Python's csv module (see _raw_copied); else `cells()` gives Python's reading, the header first (as line 1),
-    then (line, stripped cells). Returns the route taken, "database" (read and converted there) or "database
-    conversion" (read by Python), or None, having staged nothing, when the file must be parsed in Python."""
-    from .importing import FALSE, TRUE
+    by Python's csv module (see _raw_copied); else Python reads it, as the rest of the fast path does. Returns the
+    route taken, "database" (read and converted there) or "database conversion" (read by Python), or None, having
+    staged nothing, when the file must be parsed in Python."""
+    from .importing import FALSE, TRUE, csv_cells_regular
 
     if fmt.name not in DATABASE_CONVERSIONS:
         return None
@@ -190,11 +192,11 @@ def stage_converted_in_database(staging, fmt, path, cells):
             route, padded = "database", _raw_copied(cursor, path, fmt)
             if padded is None:
                 route = "database conversion"
-                _cells_copied(cursor, cells())  # stripped by Python
+                _cells_copied(cursor, csv_cells_regular(path, fmt.columns, fmt.required))  # stripped by Python
             elif padded:
                 # Rare, and dear: stripping every cell costs more than the whole conversion.
                 cursor.execute(f"UPDATE {RAW} SET {', '.join(f'{_q(c)} = btrim({_q(c)}, %s)' for c in fmt.columns)}",
-                               [PYTHON_WHITESPACE] * len(fmt.columns))  # fmt: skip
+                               [python_whitespace()] * len(fmt.columns))  # fmt: skip
             cursor.execute(f"ANALYZE {RAW}")  # without statistics, the joins below would be nested loops
             cursor.execute("SELECT set_config('datestyle', 'ISO, YMD', true)")  # SAME_DATE_AND_TIME reads ISO
             # The joins in a subquery of their own (OFFSET 0 keeps the planner from merging it): the planner cannot
@@ -216,19 +218,29 @@ def stage_converted_in_database(staging, fmt, path, cells):
     return route
 
 
-# What str.strip() removes (the characters of str.isspace()): the database strips the same from every cell.
-PYTHON_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
-                    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # fmt: skip
-# Each of them in UTF-8 but the line ends (a cell cannot hold one outside quotes), and what may stand beside a cell.
-WHITESPACE_BYTES = [c.encode() for c in PYTHON_WHITESPACE if c not in "\r\n"]
-CELL_ENDS = (b",", b"\n", b"\r")
+CELL_ENDS = (b",", b"\n", b"\r")  # what may stand beside a cell in a file without quotes
+
+
+@cache
+def python_whitespace():
+    """What str.strip() removes: the characters of str.isspace(), asked of Python itself (0.1 s, once) rather than
+    listed, so that the database strips exactly what this Python's Unicode tables say."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+@cache
+def _whitespace_bytes():
+    """Each of them in UTF-8, but the line ends (a cell cannot hold one outside quotes)."""
+    return [c.encode() for c in python_whitespace() if c not in "\r\n"]
+
+
 BLOCK = 1 << 20
 
 
 def _padded(window):
     """Whether a cell in `window` (bytes of a CSV file without quotes) begins or ends with whitespace. A few
     substring searches, each a C loop: a regular expression over the file would cost seconds."""
-    for space in WHITESPACE_BYTES:
+    for space in _whitespace_bytes():
         if space in window and any(end + space in window or space + end in window for end in CELL_ENDS):
             return True
     return False
@@ -241,7 +253,7 @@ def _raw_copied(cursor, path, fmt):
     the two readers may disagree (a quote inside a field, the end-of-data marker), or a line the database cannot
     read (a blank line, a missing cell, bytes that are not UTF-8). Raises NeedsRowByRow at a header the row-by-row
     path must report."""
-    from .importing import _header_problems
+    from .importing import header_problems
 
     with open(path, "rb") as handle:
         first = handle.readline()
@@ -251,7 +263,7 @@ def _raw_copied(cursor, path, fmt):
             header = [h.strip() for h in next(csv.reader([first.decode("utf-8-sig")]), [])]
         except UnicodeDecodeError:
             return None
-        if _header_problems(header, fmt.columns, fmt.required):
+        if header_problems(header, fmt.columns, fmt.required):
             raise NeedsRowByRow("header")
         names, padded = _q(*header), False
         try:

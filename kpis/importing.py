@@ -781,7 +781,7 @@ def _csv_rows(path, report, result, columns, required):
         reader = csv.DictReader(handle)
         header = [h.strip() for h in (reader.fieldnames or [])]
         reader.fieldnames = header
-        problems = _header_problems(header, columns, required)
+        problems = header_problems(header, columns, required)
         if problems:
             for column, reason in problems:
                 report(f"{path.name}:1: {column}: {reason}")
@@ -791,20 +791,20 @@ def _csv_rows(path, report, result, columns, required):
             yield reader.line_num, row
 
 
-def _header_problems(header, columns, required):
+def header_problems(header, columns, required):
     return [(c, "missing required column") for c in required if c not in header] + [
         (c, "unknown column") for c in header if c not in columns
     ]
 
 
-def _csv_cells_regular(path, columns, required):
+def csv_cells_regular(path, columns, required):
     """Yield (1, header), then (line number, cells) of a CSV file whose header is right and whose every row has a
     cell per column, with cells stripped, as _clean(_csv_rows(...)) would; raise NeedsRowByRow at the first thing
     that is not so (the row-by-row path then reports it). Faster: no DictReader, no per-cell checks."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [h.strip() for h in next(reader, [])]
-        if _header_problems(header, columns, required):
+        if header_problems(header, columns, required):
             raise bulk_import.NeedsRowByRow("header")
         yield 1, header
         width = len(header)
@@ -817,8 +817,8 @@ def _csv_cells_regular(path, columns, required):
 
 
 def _csv_rows_regular(path, columns, required):
-    """(line number, {column: cell}) of _csv_cells_regular."""
-    cells = _csv_cells_regular(path, columns, required)
+    """(line number, {column: cell}) of csv_cells_regular."""
+    cells = csv_cells_regular(path, columns, required)
     _, header = next(cells)
     for line, row in cells:
         yield line, dict(zip(header, row, strict=True))
@@ -861,8 +861,7 @@ def _import_file_fast(path, kind, *, dry_run, within):
     try:
         with transaction.atomic():
             staging = bulk_import.Staging(fmt)
-            result.route = bulk_import.stage_converted_in_database(
-                staging, fmt, path, lambda: _csv_cells_regular(path, *columns))
+            result.route = bulk_import.stage_converted_in_database(staging, fmt, path)
             if result.route is None:
                 result.route = "python"
                 bulk_import.stage_parsed(staging, _csv_rows_regular(path, *columns), fmt)

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Sum
 
+from accounts.constants import PATH_SEPARATOR
 from accounts.scoping import visible_nodes
 
 from .. import board_cache
@@ -222,7 +223,8 @@ def lead_table_insert(path, rows):
                 "COALESCE(b.medium, ''), COALESCE(b.segment, ''), b.score, "
                 "b.qualified, b.customer, b.revenue, b.purchases FROM bench_bare_leads b "
                 "JOIN accounts_node n ON n.slug = b.node_slug JOIN accounts_node net ON net.slug = split_part(n.path, "
-                "'/', 2) LEFT JOIN kpis_campaign c ON c.external_id = b.campaign_external_id"
+                "%s, 2) LEFT JOIN kpis_campaign c ON c.external_id = b.campaign_external_id",
+                [PATH_SEPARATOR],
             )
             if cursor.rowcount != rows:
                 raise RuntimeError(f"{cursor.rowcount} of the {rows} leads of {path} went into the lead table")
