@@ -17,6 +17,8 @@ COPY . .
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost INGESTION_ENCRYPTION_KEY=$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
     python manage.py collectstatic --noinput \
     && python manage.py compilemessages --ignore /opt/venv
+# Without REDIS_URL, the cache is a folder of files (CACHE_DIR, var/cache by default) that the app user writes.
+RUN mkdir -p var/cache && chown -R app var
 
 USER app
 EXPOSE 8000

@@ -26,16 +26,3 @@ class Role(models.TextChoices):
 
 DEFAULT_HOT_LEAD_THRESHOLD = 70
 PATH_SEPARATOR = "/"
-
-
-class WallBoard(models.TextChoices):
-    """What one slide of a wall screen shows, for one node."""
-
-    OBJECTIVES = "objectives", _("Business objectives")
-    OPERATIONS = "operations", _("Operational KPIs")
-    RANKING = "ranking", _("Ranking of the nodes below")
-    KPI = "kpi", _("One KPI beside its driver")
-
-
-WALL_SLIDE_SECONDS = (5, 3600)  # shortest and longest time a slide stays on screen
-WALL_REFRESH_SECONDS = (10, 24 * 3600)  # how often, at most and at least, a screen reloads its data

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Length, Lower, Substr
 from django.utils.translation import gettext_lazy as _
 
 from .constants import DEFAULT_HOT_LEAD_THRESHOLD, PATH_SEPARATOR, NodeKind, Role
@@ -57,10 +57,38 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+def in_subtree(node, *, via="node"):
+    """The rows of `node`'s subtree (`node` and every node below it), for any table: the one rule of the tree's
+    materialised paths, a prefix match an index serves. `node` is a Node or its path. `via` says how a row reaches
+    its node: a relation ("node", "campaign__node", "thread__node", "role_assignments__node"), "" for nodes
+    themselves, or a field holding a copy of the node's path ("node_path", on rollups, which scoping reads without a
+    join)."""
+    path = node if isinstance(node, str) else node.path
+    if via.endswith("path"):
+        return Q(**{f"{via}__startswith": path})
+    return Q(**{f"{via}__path__startswith" if via else "path__startswith": path})
+
+
+def path_is_within(path, ancestor):
+    """True when the node at `path` is `ancestor` (a Node or its path) or lies below it: in_subtree, in Python."""
+    return path.startswith(ancestor if isinstance(ancestor, str) else ancestor.path)
+
+
+def ancestor_paths_of(path):
+    """The paths of every node above the node at `path`, root first."""
+    parts = path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
+    return [PATH_SEPARATOR + PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts))]
+
+
+def network_path_of(path):
+    """The path of the network (the root) of the node at `path`."""
+    return ancestor_paths_of(path)[0] if path.count(PATH_SEPARATOR) > 2 else path
+
+
 class NodeQuerySet(models.QuerySet):
     def subtree(self, node):
         """The node and every node below it, in one indexed prefix query."""
-        return self.filter(path__startswith=node.path)
+        return self.filter(in_subtree(node, via=""))
 
     def ancestors_of(self, node, *, include_self=False):
         prefixes = node.ancestor_paths()
@@ -131,10 +159,15 @@ class Node(models.Model):
         base = parent.path if parent else PATH_SEPARATOR
         return f"{base}{slug}{PATH_SEPARATOR}"
 
+    @staticmethod
+    def moved_path(field, *, old_path, new_path):
+        """An UPDATE's expression for a path held in `field` (a node's own, or a copy of it on another table) once
+        the subtree at `old_path` hangs at `new_path`: for rows under `old_path` only."""
+        return Concat(Value(new_path), Substr(F(field), Length(Value(old_path)) + 1))
+
     def ancestor_paths(self):
         """Paths of every node above this one, root first."""
-        parts = self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)
-        return [PATH_SEPARATOR + PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts))]
+        return ancestor_paths_of(self.path)
 
     @property
     def zone(self):
@@ -145,9 +178,13 @@ class Node(models.Model):
     def network_slug(self):
         return self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR)[0]
 
+    @property
+    def network_path(self):
+        return network_path_of(self.path)
+
     def is_within(self, other):
-        """True when this node is `other` or lies below it."""
-        return self.path.startswith(other.path)
+        """True when this node is `other` or lies below it (`other` a Node or its path)."""
+        return path_is_within(self.path, other)
 
 
 class RoleAssignment(models.Model):

@@ -4,18 +4,37 @@ A role on a node reaches that node's subtree. Franchisor administrators and exec
 whichever node their role was granted on. Superusers (platform operators) reach everything.
 """
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q
 
-from .constants import PATH_SEPARATOR, Role
-from .models import DisplayLink, Node, RoleAssignment, User
+from .constants import Role
+from .models import (
+    DisplayLink,
+    Node,
+    RoleAssignment,
+    User,
+    ancestor_paths_of,
+    in_subtree,
+    network_path_of,
+    path_is_within,
+)
 
 NETWORK_WIDE_ROLES = {Role.FRANCHISOR_ADMIN, Role.EXECUTIVE}
 
 
 SCOPE_CACHE = "_visible_root_paths"
+
+
+@dataclass(frozen=True)
+class NodeReader:
+    """Whoever reads on behalf of a node as a whole rather than of a person: the nightly question rules (for a
+    network), an operator's command (for the node it names). It sees that node's subtree, as a wall's display link
+    does, and nothing else."""
+
+    node: Node
 
 
 def visible_root_paths(user):
@@ -26,7 +45,7 @@ def visible_root_paths(user):
     (`_perm_cache`): a page narrows several querysets and would otherwise read the same role assignments each time.
     The services that grant and revoke forget it on the instances they hold; code that keeps another instance of the
     same person across a role change fetches them again."""
-    if isinstance(user, DisplayLink):
+    if isinstance(user, DisplayLink | NodeReader):
         return [user.node.path]
     if not user.is_authenticated or not user.is_active:
         return []
@@ -46,37 +65,24 @@ def forget_scope(user):
 def _role_root_paths(user):
     paths = set()
     for role, path in user.role_assignments.values_list("role", "node__path"):
-        if role in NETWORK_WIDE_ROLES:
-            path = "/" + path.strip("/").split("/")[0] + "/"
-        paths.add(path)
+        paths.add(network_path_of(path) if role in NETWORK_WIDE_ROLES else path)
     # Drop paths already covered by a shorter one, so the filter stays small.
-    return sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+    return sorted(p for p in paths if not any(p != q and path_is_within(p, q) for q in paths))
 
 
-def restrict(queryset, user, *, node_field="node", path_field=None):
-    """Narrow any queryset whose rows hang on a node to what `user` may see.
-
-    The node is reached through `node_field` (None: the queryset is of nodes), or, for tables that copy the
-    node's materialised path (rollups), read directly from `path_field`.
-    """
+def restrict(queryset, user, *, via="node"):
+    """Narrow any queryset whose rows hang on a node to what `user` may see. `via` is how a row reaches its node,
+    as accounts.models.in_subtree takes it: a relation ("node", "thread__node"), "" for nodes, or a copy of the
+    node's path ("node_path", on rollups)."""
     paths = visible_root_paths(user)
     if paths is None:
         return queryset
     if not paths:
         return queryset.none()
-    if path_field:
-        lookup = f"{path_field}__startswith"
-    else:
-        lookup = f"{node_field}__path__startswith" if node_field else "path__startswith"
-    return queryset.filter(reduce(or_, (Q(**{lookup: p}) for p in paths)))
+    return queryset.filter(reduce(or_, (in_subtree(p, via=via) for p in paths)))
 
 
-def _ancestor_paths(path):
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]
-
-
-def restrict_with_shared(queryset, user, *, node_field="node"):
+def restrict_with_shared(queryset, user, *, via="node"):
     """Like restrict, plus the rows hanging on the nodes *above* the person's own: what a region or the network
     shares with everything below it (a network-wide campaign also runs on a franchisee's node). Only for rows that
     describe something shared, such as a campaign's name, channel and dates; never for facts, whose figures are
@@ -86,13 +92,13 @@ def restrict_with_shared(queryset, user, *, node_field="node"):
         return queryset
     if not paths:
         return queryset.none()
-    below = reduce(or_, (Q(**{f"{node_field}__path__startswith": p}) for p in paths))
-    above = {a for p in paths for a in _ancestor_paths(p)}
-    return queryset.filter(below | Q(**{f"{node_field}__path__in": above}))
+    below = reduce(or_, (in_subtree(p, via=via) for p in paths))
+    above = {a for p in paths for a in ancestor_paths_of(p)}
+    return queryset.filter(below | Q(**{f"{via}__path__in": above}))
 
 
 def visible_nodes(user):
-    return restrict(Node.objects.all(), user, node_field=None)
+    return restrict(Node.objects.all(), user, via="")
 
 
 def top_nodes(user):
@@ -111,10 +117,9 @@ def audience(node, *, writers_only=False):
 
     A role reaches `node` when granted on the node or above it, or, for a network-wide role, anywhere in its
     network; superusers see everything. With `writers_only`, read-only roles (executives) do not count."""
-    network_path = PATH_SEPARATOR + node.network_slug + PATH_SEPARATOR
     reaching = RoleAssignment.objects.filter(
         Q(node__path__in=[*node.ancestor_paths(), node.path])
-        | Q(role__in=NETWORK_WIDE_ROLES, node__path__startswith=network_path)
+        | Q(in_subtree(node.network_path), role__in=NETWORK_WIDE_ROLES)
     )
     if writers_only:
         reaching = reaching.exclude(role__in=READ_ONLY_ROLES)

@@ -1,7 +1,7 @@
 """Reads on the organisation tree that need no person's scope (callers have already passed the door)."""
 
 from .constants import Role
-from .models import AuditEvent, Node, RoleAssignment
+from .models import AuditEvent, Node, RoleAssignment, in_subtree, network_path_of
 
 
 def node_network(*, node):
@@ -23,7 +23,7 @@ def managed_networks(*, user):
     if user.is_superuser:
         return Node.objects.filter(parent__isnull=True)
     roots = {
-        "/" + path.strip("/").split("/")[0] + "/"
+        network_path_of(path)
         for path in user.role_assignments.filter(role=Role.FRANCHISOR_ADMIN).values_list("node__path", flat=True)
     }
     return Node.objects.filter(path__in=roots)
@@ -32,11 +32,11 @@ def managed_networks(*, user):
 def network_team(*, network):
     """Role assignments on the nodes of `network`, with their people and nodes."""
     return (
-        RoleAssignment.objects.filter(node__path__startswith=network.path)
+        RoleAssignment.objects.filter(in_subtree(network))
         .select_related("user", "node")
         .order_by("user__email", "node__path")
     )
 
 
 def network_audit(*, network, limit=50):
-    return AuditEvent.objects.filter(node__path__startswith=network.path).select_related("actor", "node")[:limit]
+    return AuditEvent.objects.filter(in_subtree(network)).select_related("actor", "node")[:limit]

@@ -3,26 +3,16 @@
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Length, Substr
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from kpis.catalog import CATALOG  # a plain module of definitions: no model, no cycle
-
-from .constants import ALLOWED_PARENT_KIND, WALL_REFRESH_SECONDS, WALL_SLIDE_SECONDS, NodeKind, Role, WallBoard
+from .constants import ALLOWED_PARENT_KIND, NodeKind, Role
 from .models import AuditAction, AuditEvent, DisplayLink, Node, RoleAssignment, User
+from .queueing import task_queue
 from .scoping import forget_scope
 
 
@@ -38,8 +28,12 @@ def _check_parent(*, kind, parent):
 
 @transaction.atomic
 def node_upsert(*, slug, name, kind, parent=None, **network_settings):
-    """Create the node `slug`, or bring an existing one to these values (moving its subtree if the parent
-    changed). `network_settings` are currency, timezone, fiscal_year_start_month and hot_lead_threshold."""
+    """Create the node `slug` under `parent`, or bring an existing one to these values where it hangs.
+    `network_settings` are currency, timezone, fiscal_year_start_month and hot_lead_threshold.
+
+    A node that hangs under another parent is refused, not moved: the rollups of kpis copy the tree's paths, and a
+    move must carry them along. kpis.services.node_move moves a node; kpis.services.node_place upserts one that may
+    have moved (a nodes.csv row, the admin)."""
     _check_parent(kind=kind, parent=parent)
     if slug != slug.lower():
         # Paths are matched by prefix; SQLite's LIKE ignores case, so "NORD" would fall inside "nord"'s scope.
@@ -52,40 +46,36 @@ def node_upsert(*, slug, name, kind, parent=None, **network_settings):
         raise ValidationError(
             _("Node %(slug)s is a %(kind)s and cannot change kind.") % {"slug": slug, "kind": node.kind}
         )
+    elif node.parent_id != (parent.pk if parent else None):
+        raise ValidationError(_("Node %(slug)s hangs under another node: moving it is not an update.") % {"slug": slug})
     node.name = name
     for field, value in network_settings.items():
         setattr(node, field, value)
     node.full_clean(exclude=["path", "depth", "slug"] if node.pk else ["path", "depth"])
     node.save()
-    if node.parent_id != (parent.pk if parent else None):
-        _node_move(node=node, parent=parent)
     return node
 
 
-def _node_move(*, node, parent):
-    """Re-hang `node` under `parent` and rewrite the materialised path of its whole subtree in one UPDATE."""
+@transaction.atomic
+def node_tree_move(*, node, parent):
+    """Re-hang `node` under `parent` and rewrite the materialised paths and depths of its whole subtree in one UPDATE.
+    Returns the subtree's (old path, new path), equal when `node` already hangs there.
+
+    The tree only: kpis.services.node_move calls it, then moves the copies of these paths that the rollups hold, and
+    is what moves a node."""
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    if node.parent_id == (parent.pk if parent else None):
+        return node.path, node.path
+    _check_parent(kind=node.kind, parent=parent)
     if parent is not None and parent.is_within(node):
         raise ValidationError(_("A node cannot move under itself."))
     old_path, new_path = node.path, Node.build_path(parent, node.slug)
     depth_shift = new_path.count("/") - old_path.count("/")
-    Node.objects.filter(path__startswith=old_path).update(
-        path=Concat(Value(new_path), Substr(F("path"), Length(Value(old_path)) + 1)),
-        depth=F("depth") + depth_shift,
+    Node.objects.subtree(old_path).update(
+        path=Node.moved_path("path", old_path=old_path, new_path=new_path), depth=F("depth") + depth_shift
     )
     Node.objects.filter(pk=node.pk).update(parent=parent)
-    # Rollups copy the path so that scoping needs no join: they follow the move, or the old region would keep
-    # reading the moved franchisee's figures.
-    from kpis.models import DailyRollup, SliceRollup, SubtreeRollup  # kpis depends on accounts, not the reverse
-    from kpis.rollups import subtree_rollups_refresh
-
-    for model in (DailyRollup, SliceRollup, SubtreeRollup):
-        model.objects.filter(node_path__startswith=old_path).update(
-            node_path=Concat(Value(new_path), Substr(F("node_path"), Length(Value(old_path)) + 1))
-        )
-    node.refresh_from_db()
-    # The moved subtree's own totals are unchanged, but its old and new ancestors' are not.
-    for network_path in {Node(path=old_path).ancestor_paths()[0], Node(path=new_path).ancestor_paths()[0]}:
-        subtree_rollups_refresh(network=Node.objects.get(path=network_path))
+    return old_path, new_path
 
 
 def audit_record(*, actor, action, node=None, summary, **details):
@@ -136,108 +126,20 @@ def display_link_token(link):
     return signing.dumps({"id": link.pk, "n": link.nonce}, salt=DISPLAY_LINK_SALT, compress=True)
 
 
-def playlist_parse(text):
-    """A playlist written as people type it, "objectives:30, kpi.sales_revenue@sud:20, ranking:20": slides
-    separated by commas, each BOARD[.KPI][@NODE]:SECONDS. Returns the entries display links store; ValidationError
-    naming the slide and what is wrong with it."""
-    entries = []
-    for number, part in enumerate((p.strip() for p in text.replace("\n", ",").split(",")), start=1):
-        if not part:
-            continue
-        spec, _colon, seconds = part.rpartition(":")
-        if not spec:
-            spec, seconds = seconds, ""
-        spec, _at, node = spec.partition("@")
-        board, _dot, kpi = spec.partition(".")
-        if not seconds.strip().isdigit():
-            raise ValidationError(_("Slide %(n)s (%(part)s): give its duration in seconds, e.g. objectives:30.")
-                                  % {"n": number, "part": part})  # fmt: skip
-        entry = {"board": board.strip(), "node": node.strip(), "seconds": int(seconds)}
-        if kpi:
-            entry["kpi"] = kpi.strip()
-        entries.append(entry)
-    return entries
-
-
-def playlist_text(entries):
-    """The written form of stored playlist entries (the inverse of playlist_parse)."""
-    parts = []
-    for entry in entries:
-        spec = entry["board"] + (f".{entry['kpi']}" if entry.get("kpi") else "")
-        parts.append(spec + (f"@{entry['node']}" if entry.get("node") else "") + f":{entry['seconds']}")
-    return ", ".join(parts)
-
-
-def playlist_clean(*, entries, node):
-    """Check each slide: a known board, a KPI of the catalog for a KPI slide, a node inside the link's own subtree
-    (a screen never shows more than its link reaches), a duration within WALL_SLIDE_SECONDS."""
-    shortest, longest = WALL_SLIDE_SECONDS
-    slugs = {e.get("node") for e in entries} - {"", None}
-    inside = set(Node.objects.filter(slug__in=slugs, path__startswith=node.path).values_list("slug", flat=True))
-    clean = []
-    for number, entry in enumerate(entries, start=1):
-        where = _("Slide %(n)s") % {"n": number}
-        if entry.get("board") not in WallBoard.values:
-            raise ValidationError(_("%(where)s: unknown board %(board)r; choose among %(choices)s.")
-                                  % {"where": where, "board": entry.get("board"),
-                                     "choices": ", ".join(WallBoard.values)})  # fmt: skip
-        kpi = entry.get("kpi") or ""
-        if entry["board"] == WallBoard.KPI and kpi not in CATALOG:
-            raise ValidationError(_("%(where)s: a KPI slide names a KPI of the catalog, e.g. kpi.sales_revenue.")
-                                  % {"where": where})  # fmt: skip
-        if entry["board"] != WallBoard.KPI and kpi:
-            raise ValidationError(_("%(where)s: only a kpi slide names a KPI.") % {"where": where})
-        if entry.get("node") and entry["node"] not in inside:
-            raise ValidationError(_("%(where)s: %(node)s is not %(root)s or a node below it.")
-                                  % {"where": where, "node": entry["node"], "root": node.slug})  # fmt: skip
-        seconds = entry.get("seconds")
-        if not isinstance(seconds, int) or not shortest <= seconds <= longest:
-            raise ValidationError(_("%(where)s: a slide stays %(low)s to %(high)s seconds on screen.")
-                                  % {"where": where, "low": shortest, "high": longest})  # fmt: skip
-        clean.append({"board": entry["board"], "node": entry.get("node") or "", "seconds": seconds,
-                      **({"kpi": kpi} if kpi else {})})  # fmt: skip
-    return clean
-
-
-def _refresh_clean(refresh_seconds):
-    shortest, longest = WALL_REFRESH_SECONDS
-    if refresh_seconds is not None and not shortest <= refresh_seconds <= longest:
-        raise ValidationError(_("A screen reloads every %(low)s to %(high)s seconds.")
-                              % {"low": shortest, "high": longest})  # fmt: skip
-    return refresh_seconds
-
-
 @transaction.atomic
-def display_link_create(*, node, days=30, label="", playlist=(), refresh_seconds=None, acting_user=None):
-    """A signed, read-only wall-screen link to `node`, valid for `days`, rotating through `playlist` (entries as
-    playlist_parse returns them; empty: the default playlist) and reloading every `refresh_seconds` (None: the
-    installation's default). Returns (link, token)."""
+def display_link_issue(*, node, days=30, label="", playlist=(), refresh_seconds=None, acting_user=None):
+    """A signed, read-only wall-screen link to `node`, valid for `days`: the screen reads as the link, seeing that
+    node's subtree only. What it shows (`playlist`) and how often it reloads (`refresh_seconds`) are stored as given:
+    dashboard.wall.playlists checks them and is the one caller. Returns (link, token)."""
     if days < 1:
         raise ValidationError(_("A display link lasts at least one day."))
-    link = DisplayLink.objects.create(node=node, label=label, nonce=secrets.token_urlsafe(24),
-                                      playlist=playlist_clean(entries=list(playlist), node=node),
-                                      refresh_seconds=_refresh_clean(refresh_seconds),
+    link = DisplayLink.objects.create(node=node, label=label, nonce=secrets.token_urlsafe(24), playlist=list(playlist),
+                                      refresh_seconds=refresh_seconds,
                                       created_by=acting_user if acting_user and acting_user.is_authenticated else None,
                                       expires_at=timezone.now() + timedelta(days=days))  # fmt: skip
     audit_record(actor=acting_user, action=AuditAction.DISPLAY_LINK_CREATED, node=node,
                  summary=f"display link #{link.pk} on {node.slug} for {days} days", link=link.pk)  # fmt: skip
     return link, display_link_token(link)
-
-
-@transaction.atomic
-def display_link_configure(*, link, playlist, refresh_seconds, label=None, acting_user=None):
-    """Change what a screen shows and how often it reloads; the screen picks it up at its next reload."""
-    link.playlist = playlist_clean(entries=list(playlist), node=link.node)
-    link.refresh_seconds = _refresh_clean(refresh_seconds)
-    fields = ["playlist", "refresh_seconds"]
-    if label is not None:
-        link.label = label
-        fields.append("label")
-    link.save(update_fields=fields)
-    audit_record(actor=acting_user, action=AuditAction.DISPLAY_LINK_CHANGED, node=link.node,
-                 summary=f"display link #{link.pk} on {link.node.slug}: {playlist_text(link.playlist) or 'default'}"
-                         f", refresh {link.refresh_seconds or 'default'}", link=link.pk)  # fmt: skip
-    return link
 
 
 @transaction.atomic
@@ -267,16 +169,5 @@ def user_invite(*, email, role, node, acting_user):
     """Grant a role and, for a new person, send an invitation to choose a password once the grant is committed."""
     user, created = user_grant(email=email, role=role, node=node, acting_user=acting_user)
     if created:
-        from .tasks import send_invitation  # tasks import this module
-
-        transaction.on_commit(lambda: send_invitation.delay(user.pk))
+        transaction.on_commit(lambda: task_queue("accounts.tasks.send_invitation", args=[user.pk]))
     return user, created
-
-
-def invitation_send(*, user):
-    """E-mail `user` a link to choose their password (the password-reset token, valid PASSWORD_RESET_TIMEOUT)."""
-    path = reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)),
-                                                   default_token_generator.make_token(user)])  # fmt: skip
-    with override(user.language):
-        body = render_to_string("accounts/invitation_email.txt", {"user": user, "url": settings.SITE_URL + path})
-        send_mail(_("Your access to the KPI board"), body, None, [user.email])

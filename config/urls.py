@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.views import LoginView
-from dashboard.views import healthz
+from dashboard.health import healthz
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before api/v1/: signed by the source, not by a session or a token.
     path("api/v1/webhooks/", include("ingestion.urls")),
-    path("api/v1/", include("dashboard.api_urls")),
+    path("api/v1/", include("dashboard.api.urls")),
     path("admin/", admin.site.urls),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,6 +1,6 @@
 from accounts.selectors import managed_networks
 
-from .selectors import unread_notifications_count
+from .questions.selectors import unread_notifications_count
 
 
 def navigation(request):

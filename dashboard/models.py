@@ -14,7 +14,7 @@ from accounts.models import Node
 from kpis.catalog import CATALOG
 from kpis.periods import Period, custom_period
 
-from .cadence import DEFAULT_SEND_TIME, ReportCadence
+from .constants import DEFAULT_SEND_TIME, ReportCadence
 
 
 class ThreadStatus(models.TextChoices):

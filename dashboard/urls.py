@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import budget, drill, questions, reports_views, sources, team, views, wall
+from .admin_pages import sources, team
+from .board import budget, drill, home
+from .questions import views as questions
+from .reports import views as reports
+from .wall import views as wall
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
     path("kpi/<str:key>/", drill.kpi_page, name="kpi"),
     path("campaigns/", drill.campaigns_page, name="campaigns"),
     path("campaigns/<int:pk>/", drill.campaign_page, name="campaign"),
@@ -21,13 +25,13 @@ urlpatterns = [
     path("sources/<int:pk>/", sources.source_detail, name="source"),
     path("sources/<int:pk>/sync/", sources.source_sync, name="source-sync"),
     path("sources/<int:pk>/schedule/", sources.source_schedule, name="source-schedule"),
-    path("reports/", reports_views.reports_page, name="reports"),
-    path("reports/create/", reports_views.report_create_view, name="report-create"),
-    path("reports/<int:pk>/", reports_views.report_page, name="report"),
-    path("reports/<int:pk>/pause/", reports_views.report_pause_view, name="report-pause"),
-    path("reports/<int:pk>/preview/", reports_views.report_preview, name="report-preview"),
-    path("reports/<int:pk>/send-now/", reports_views.report_send_now, name="report-send-now"),
-    path("reports/unsubscribe/<str:token>/", reports_views.report_unsubscribe, name="report-unsubscribe"),
+    path("reports/", reports.reports_page, name="reports"),
+    path("reports/create/", reports.report_create_view, name="report-create"),
+    path("reports/<int:pk>/", reports.report_page, name="report"),
+    path("reports/<int:pk>/pause/", reports.report_pause_view, name="report-pause"),
+    path("reports/<int:pk>/preview/", reports.report_preview, name="report-preview"),
+    path("reports/<int:pk>/send-now/", reports.report_send_now, name="report-send-now"),
+    path("reports/unsubscribe/<str:token>/", reports.report_unsubscribe, name="report-unsubscribe"),
     path("questions/ask/", questions.question_ask, name="question-ask"),
     path("questions/for-me/", questions.questions_for_me, name="questions-for-me"),
     path("questions/mine/", questions.my_questions, name="questions-mine"),

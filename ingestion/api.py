@@ -9,9 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kpis.importing import FACT_FORMATS
-
 from .constants import DeliveryKind
+from .importing import FACT_FORMATS
 from .webhooks import WebhookMalformed, WebhookRefused, webhook_receive
 
 _accepted = inline_serializer("WebhookAccepted", {

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from accounts.models import in_subtree
+
 from .constants import SourceKind, SyncStatus
 from .models import DataSource, SyncRun
 
@@ -28,7 +30,7 @@ def feeding_sources(*, node):
     """Enabled sources whose facts a node's figures count: those of its own subtree, and those above it (a
     network-wide account feeds every franchisee's numbers)."""
     return DataSource.objects.filter(
-        Q(node__path__startswith=node.path) | Q(node__path__in=node.ancestor_paths()), enabled=True
+        Q(in_subtree(node)) | Q(node__path__in=node.ancestor_paths()), enabled=True
     )
 
 
@@ -61,7 +63,7 @@ def data_freshness(*, node, now=None):
 def network_sources(*, network):
     """The sources of a network with their latest run (`latest_run`), for its administrators."""
     newest = SyncRun.objects.filter(source=OuterRef("pk")).order_by("-queued_at", "-id").values("pk")[:1]
-    sources = list(DataSource.objects.filter(node__path__startswith=network.path).select_related("node")
+    sources = list(DataSource.objects.filter(in_subtree(network)).select_related("node")
                    .annotate(latest_run_id=Subquery(newest)))  # fmt: skip
     # Only each source's newest run is read, not years of nightly history.
     latest = SyncRun.objects.in_bulk([s.latest_run_id for s in sources if s.latest_run_id])

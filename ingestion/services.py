@@ -1,29 +1,27 @@
-"""Writes on data sources and their runs: registering a source, its schedule, queueing syncs (by hand, by command,
-by the nightly dispatcher), and telling administrators when one fails. Running a sync is ingestion.sync."""
+"""Writes on data sources: registering a source, its schedule and credentials, queueing its syncs (by hand, by command,
+by the nightly dispatcher, which also sends again or gives up the runs that lost their worker), and the worker
+heartbeat. Running a sync is ingestion.sync; what every run shares (failing, notes, the failure notice) is
+ingestion.runs. Syncs are queued by task name (accounts.queueing): this module imports no tasks module."""
 
 import json
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
-from accounts.constants import Role
-from accounts.models import User
-from accounts.selectors import node_network
+from accounts.queueing import task_queue
 
 from .connectors import connector_class
-from .constants import ACTIVE_STATUSES, AD_PLATFORM_LOOKBACK_DAYS, SourceKind, SyncStatus, SyncTrigger
+from .constants import ACTIVE_STATUSES, AD_PLATFORM_LOOKBACK_DAYS, SourceKind, SyncTrigger
 from .crypto import credentials_decrypt, credentials_encrypt
 from .models import DataSource, SyncRun, WorkerHeartbeat
+from .runs import sync_run_give_up
 from .schedule import source_next_run
+from .sync import sync_run_execute
 
 # Runs that no worker could finish after this many attempts are given up (each attempt lost its worker).
 MAX_ATTEMPTS = 5
@@ -106,9 +104,7 @@ def sync_queue(*, source, trigger, since=None, dispatch=True, now=None):
 
 
 def _send(run):
-    from .tasks import sync_source  # tasks import this module
-
-    sync_source.delay(run.source_id, run.pk)
+    task_queue("ingestion.tasks.sync_source", args=[run.source_id, run.pk])
 
 
 def syncs_dispatch_due(*, now=None):
@@ -142,46 +138,11 @@ def _requeue_stale(now):
     for run in stale:
         with transaction.atomic():
             if run.attempt >= MAX_ATTEMPTS:
-                from .sync import sync_run_give_up  # sync imports this module
-
                 sync_run_give_up(run=run, reason=f"given up after {run.attempt} attempts: each lost its worker")
                 continue
             # The task is idempotent and locked per source: sending it again is harmless if the first still lives.
             SyncRun.objects.filter(pk=run.pk).update(queued_at=now)
             transaction.on_commit(lambda run=run: _send(run))
-
-
-def sync_failure_queue_notice(*, run):
-    """E-mail the network's administrators about a failed run, once the failure is committed."""
-    from .tasks import notify_sync_failure  # tasks import this module
-
-    transaction.on_commit(lambda: notify_sync_failure.delay(run.pk))
-
-
-def network_admins(*, network):
-    """Active franchisor administrators of a network, with an e-mail address."""
-    return User.objects.filter(
-        is_active=True,
-        role_assignments__role=Role.FRANCHISOR_ADMIN,
-        role_assignments__node__path__startswith=network.path,
-    ).distinct()
-
-
-def sync_failure_notify(*, run):
-    """Send each administrator of the source's network, in their language, what failed and where to look."""
-    if run.status != SyncStatus.FAILED:
-        return 0
-    source = run.source
-    network = node_network(node=source.node)
-    url = settings.SITE_URL + reverse("dashboard:source", args=[source.pk])
-    sent = 0
-    for admin in network_admins(network=network):
-        with override(admin.language):
-            subject = _("Sync failed: %(source)s") % {"source": source}
-            body = render_to_string("ingestion/sync_failed_email.txt",
-                                    {"run": run, "source": source, "network": network, "url": url})  # fmt: skip
-        sent += send_mail(subject, body, None, [admin.email])
-    return sent
 
 
 def config_from_text(text):
@@ -197,12 +158,10 @@ def config_from_text(text):
     return config
 
 
-def sync_now(*, source, since=None, http=None, today=None):
+def sync_now(*, source, since=None, http=None, today=None, now=None):
     """Sync `source` in this process (the `sync` command), with the code a worker runs. Returns (run, ran): ran is
     False when the source already had a queued or running run, left to its worker."""
-    from .sync import sync_run_execute  # sync imports this module
-
     run, created = sync_queue(source=source, trigger=SyncTrigger.COMMAND, since=since, dispatch=False)
     if not created:
         return run, False
-    return sync_run_execute(run_id=run.pk, http=http, today=today), True
+    return sync_run_execute(run_id=run.pk, http=http, today=today, now=now), True

@@ -1,9 +1,9 @@
 """Running one sync: the same code for the nightly schedule (a Celery task), "sync now" and the `sync` command.
 
 A sync is idempotent and all-or-nothing. One transaction holds everything it writes: the facts, upserted by natural
-key through kpis.importing (the path CSV files take), the rollups of exactly the days it touched, the source's
+key through ingestion.importing (the path CSV files take), the rollups of exactly the days it touched, the source's
 cursor and renewed tokens, and the run's own result. A run that fails, however it fails, leaves the previous data
-as it was and says why.
+as it was and says why (ingestion.runs records it and tells the administrators).
 
 One lock per source (a PostgreSQL advisory lock, held by the worker's database session): a source never syncs twice
 at once, not even when Redis hands a task to a second worker while the first is still at it. When a worker dies in
@@ -14,28 +14,30 @@ it over, says so in the run's notes, and syncs from scratch.
 
 import logging
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from accounts.queueing import task_queue
 from accounts.selectors import node_network
-from kpis.importing import import_rows, rollups_refresh_touched
-from kpis.rollups import rollups_refresh
+from ingestion.importing import import_rows
+from kpis.rollups import rollups_refresh, rollups_refresh_touched
 from kpis.services import facts_clear
 
 from .connectors import connector_class
 from .connectors.base import SyncWindow
-from .constants import ACTIVE_STATUSES, KEPT_REASONS, SyncStatus
+from .constants import ACTIVE_STATUSES, SyncStatus
 from .crypto import CredentialsError, credentials_decrypt, credentials_encrypt
 from .http import ConnectorError, TransientError
 from .models import DataSource, SyncRun
+from .runs import ReasonLog, run_fail, run_note_append
 
 logger = logging.getLogger(__name__)
 
@@ -48,22 +50,6 @@ class SyncRejected(Exception):
     def __init__(self, *, counts, reasons):
         super().__init__(f"{counts['rejected']} record(s) rejected; nothing was written")
         self.counts, self.reasons = counts, reasons
-
-
-class ReasonLog:
-    """The first KEPT_REASONS error lines of a run, and how many there were in all."""
-
-    def __init__(self):
-        self.lines, self.count = [], 0
-
-    def __call__(self, line):
-        self.count += 1
-        if len(self.lines) < KEPT_REASONS:
-            self.lines.append(line)
-
-    def text(self):
-        more = self.count - len(self.lines)
-        return "\n".join(self.lines + ([f"… and {more} more"] if more > 0 else []))
 
 
 @contextmanager
@@ -95,13 +81,14 @@ def sync_window(*, source, today, since=None):
     return SyncWindow(start=min(start, today), end=today)
 
 
-def sync_run_execute(*, run_id, retry_left=False, http=None, today=None):
+def sync_run_execute(*, run_id, retry_left=False, http=None, today=None, now=None):
     """Run the sync `run_id` now, in this process, and return the run as it ends (None if it is gone).
 
     `retry_left`: on a transient error (the provider down, still rate-limiting after our waits), put the run back in
     the queue and raise the TransientError for the Celery task to retry later; otherwise the run fails.
     `http`: the HTTP client connectors use (tests pass one whose `sleep` does not wait). `today`: the last day of
-    the window, when not today in the network's time zone (the demo is built up to a given day).
+    the window, when not today in the network's time zone (the demo is built up to a given day). `now`: the moment
+    the run is for, when not the present (the demo is built as of a given moment); see _run_moment.
     """
     run = SyncRun.objects.filter(pk=run_id).only("source_id", "status").first()
     if run is None or run.status not in ACTIVE_STATUSES:
@@ -110,57 +97,70 @@ def sync_run_execute(*, run_id, retry_left=False, http=None, today=None):
         if not acquired:
             logger.info("sync run %s: another worker holds the source's lock; it will finish the run", run_id)
             return run
-        run = _claim(run_id, today)
+        run = _claim(run_id, today, now)
         if run is None:
             return SyncRun.objects.filter(pk=run_id).first()
         try:
-            return _sync(run, http, today)
+            return _sync(run, http, today, now)
         except TransientError as error:
             if retry_left:
                 _note_retry(run, error)
                 raise
-            return _fail(run, str(error))
+            return run_fail(run=run, error=str(error))
         except SyncRejected as rejection:
-            return _fail(run, str(rejection), rejected=rejection.counts["rejected"], reasons=rejection.reasons)
+            return run_fail(run=run, error=str(rejection), rejected=rejection.counts["rejected"],
+                            reasons=rejection.reasons)  # fmt: skip
         except (ConnectorError, CredentialsError) as error:
-            return _fail(run, str(error))
+            return run_fail(run=run, error=str(error))
         except SoftTimeLimitExceeded:
-            return _fail(run, f"stopped after {settings.INGESTION_SYNC_TIME_LIMIT} s (the time limit); nothing written")
+            return run_fail(run=run, error=f"stopped after {settings.INGESTION_SYNC_TIME_LIMIT} s (the time limit); "
+                                           "nothing written")  # fmt: skip
         except Exception as error:  # a bug must not leave the run "running" for ever: record it, keep the traceback
             logger.exception("sync run %s failed unexpectedly", run_id)
-            return _fail(run, f"unexpected error: {type(error).__name__}: {error}")
+            return run_fail(run=run, error=f"unexpected error: {type(error).__name__}: {error}")
+
+
+def _run_moment(*, zone, today=None, now=None):
+    """(today, now) of a run whose network cuts its days in `zone`: `now` is the present unless given, or the last
+    instant of `today` when only that day is given (the whole of it); `today` is `now`'s day unless given. Connectors
+    write nothing dated after `now` (the demo draws its facts up to it)."""
+    if now is None:
+        now = timezone.now() if today is None else datetime.combine(today, time.max, tzinfo=zone)
+    return today or timezone.localdate(now, timezone=zone), now
 
 
 @transaction.atomic
-def _claim(run_id, today):
+def _claim(run_id, today, now):
     """Mark the run running for this attempt; a run already running lost its worker (we hold the lock now)."""
     run = SyncRun.objects.select_for_update().filter(pk=run_id, status__in=ACTIVE_STATUSES).first()
     if run is None:
         return None
-    now = timezone.now()
+    claimed_at = timezone.now()
     if run.status == SyncStatus.RUNNING:
-        _append_note(run, f"Attempt {run.attempt} was interrupted (its worker was lost); attempt {run.attempt + 1} "
-                          "starts again from scratch: nothing of the interrupted attempt was kept.")  # fmt: skip
+        run_note_append(run=run, text=f"Attempt {run.attempt} was interrupted (its worker was lost); attempt "
+                                      f"{run.attempt + 1} starts again from scratch: nothing of the interrupted "
+                                      "attempt was kept.")  # fmt: skip
     if run.window_end is None:  # fixed at the first attempt, so that a retry pulls the same days
         source = DataSource.objects.select_related("node").get(pk=run.source_id)
-        today = today or timezone.localdate(timezone=node_network(node=source.node).zone)
+        today, _now = _run_moment(zone=node_network(node=source.node).zone, today=today, now=now)
         window = sync_window(source=source, today=today, since=run.window_start)
         run.window_start, run.window_end = window.start, window.end
-    run.status, run.attempt, run.started_at = SyncStatus.RUNNING, run.attempt + 1, run.started_at or now
+    run.status, run.attempt, run.started_at = SyncStatus.RUNNING, run.attempt + 1, run.started_at or claimed_at
     run.save(update_fields=["status", "attempt", "started_at", "notes", "window_start", "window_end"])
     return run
 
 
-def _sync(run, http, today):
+def _sync(run, http, today, now):
     began = timezone.now()
     with transaction.atomic():
         source = DataSource.objects.select_related("node").get(pk=run.source_id)
         network = node_network(node=source.node)
-        today = today or timezone.localdate(timezone=network.zone)
+        today, now = _run_moment(zone=network.zone, today=today, now=now)
         window = SyncWindow(start=run.window_start, end=run.window_end)
         connector = connector_class(source.kind)(
-            source=source, credentials=credentials_decrypt(source.credentials), window=window, today=today, http=http
-        )
+            source=source, credentials=credentials_decrypt(source.credentials), window=window, today=today, now=now,
+            http=http,
+        )  # fmt: skip
         reasons, results = ReasonLog(), []
         if connector.full_refresh:
             facts_clear(node=source.node)
@@ -188,7 +188,7 @@ def _sync(run, http, today):
         source.save(update_fields=fields)
         finished = timezone.now()
         for text in connector.notes:
-            _append_note(run, text)
+            run_note_append(run=run, text=text)
         SyncRun.objects.filter(pk=run.pk).update(
             status=SyncStatus.SUCCEEDED, finished_at=finished, duration=finished - (run.started_at or began), error="",
             rejected_reasons="", notes=run.notes, **counts,
@@ -209,58 +209,17 @@ def _queue_follow_up(task_name, network_id):
     """Queue `task_name` for the network, once per INGESTION_AFTER_SYNC_DELAY_SECONDS however many of its sources
     finish meanwhile: a network with a source per franchisee syncs hundreds of them each night, and the follow-ups
     (the question rules) read the whole network. The first sync of the window queues the task to run at the window's
-    end, so it sees every sync of the window. Tasks run inline (no broker) follow every sync at once instead."""
-    from config.celery import app
-
+    end, so it sees every sync of the window. Tasks run inline (no broker) follow every sync at once instead. The task
+    is queued by its name, which this process may not have imported yet (see accounts.queueing.task_queue)."""
     delay = settings.INGESTION_AFTER_SYNC_DELAY_SECONDS
-    if not app.conf.task_always_eager and delay and not follow_up_window_claim(task_name, network_id, delay):
+    if not current_app.conf.task_always_eager and delay and not follow_up_window_claim(task_name, network_id, delay):
         return  # already queued for this window
-    options = {"countdown": delay} if delay else {}
-    task = app.tasks.get(task_name) or _importable(task_name)
-    if task is None:
-        app.send_task(task_name, args=[network_id], **options)  # a task only the workers know
-    else:
-        task.apply_async(args=[network_id], **options)
-
-
-def _importable(task_name):
-    """The task at this dotted path, if this process can import it. A web process has not necessarily imported
-    every app's tasks module, and without a broker a task sent by name would stay on the in-memory broker."""
-    try:
-        return import_string(task_name)
-    except ImportError:
-        return None
-
-
-def _append_note(run, text):
-    stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S UTC")
-    run.notes = f"{run.notes}\n{stamp} {text}".strip()
+    task_queue(task_name, args=[network_id], **({"countdown": delay} if delay else {}))
 
 
 @transaction.atomic
 def _note_retry(run, error):
     run = SyncRun.objects.select_for_update().get(pk=run.pk)
-    _append_note(run, f"Attempt {run.attempt} failed for now ({error}); the sync will be tried again.")
+    run_note_append(run=run, text=f"Attempt {run.attempt} failed for now ({error}); the sync will be tried again.")
     run.status = SyncStatus.QUEUED
     run.save(update_fields=["status", "notes"])
-
-
-@transaction.atomic
-def _fail(run, error, *, rejected=0, reasons=""):
-    from .services import sync_failure_queue_notice  # services import this module
-
-    run = SyncRun.objects.select_for_update().get(pk=run.pk)
-    finished = timezone.now()
-    run.status, run.error, run.rejected_reasons, run.finished_at = SyncStatus.FAILED, error, reasons, finished
-    run.duration = finished - run.started_at if run.started_at else None
-    # Nothing was written: no row counts as created, updated or unchanged.
-    run.created = run.updated = run.unchanged = 0
-    run.rejected = rejected
-    run.save()
-    sync_failure_queue_notice(run=run)
-    return run
-
-
-def sync_run_give_up(*, run, reason):
-    """Fail a run that no worker manages to finish, so that the source is free for the next one."""
-    return _fail(run, reason)

@@ -20,12 +20,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kpis.importing import import_rows
+from accounts.queueing import task_queue
+from ingestion.importing import import_rows
 
-from .constants import DeliveryStatus, SyncStatus, SyncTrigger
-from .models import DataSource, SyncRun, WebhookDelivery
-from .services import source_credentials, sync_failure_queue_notice
-from .sync import ReasonLog
+from .constants import DeliveryStatus, SyncTrigger
+from .models import DataSource, WebhookDelivery
+from .runs import ReasonLog, run_record
+from .services import source_credentials
 
 SIGNATURE_PREFIX = "sha256="
 
@@ -97,9 +98,7 @@ def webhook_receive(*, source_slug, kind, timestamp, signature, body, now=None):
 
 
 def _send(delivery):
-    from .tasks import process_webhook_delivery  # tasks import this module
-
-    process_webhook_delivery.delay(delivery.pk)
+    task_queue("ingestion.tasks.process_webhook_delivery", args=[delivery.pk])
 
 
 @transaction.atomic
@@ -127,12 +126,7 @@ def webhook_process(*, delivery_id):
     for name, value in counts.items():
         setattr(delivery, name, value)
     delivery.save()
-    run = SyncRun.objects.create(
-        source=source, trigger=SyncTrigger.WEBHOOK, status=SyncStatus.SUCCEEDED if result.ok else SyncStatus.FAILED,
-        queued_at=delivery.received_at, started_at=began, finished_at=finished, duration=finished - began, attempt=1,
-        error=error, rejected_reasons=delivery.errors, notes=f"Webhook delivery {delivery.pk} ({delivery.kind}).",
-        **counts,
-    )  # fmt: skip
-    if not result.ok:
-        sync_failure_queue_notice(run=run)
+    run_record(source=source, trigger=SyncTrigger.WEBHOOK, queued_at=delivery.received_at, started_at=began,
+               finished_at=finished, counts=counts, error=error, reasons=delivery.errors,
+               notes=f"Webhook delivery {delivery.pk} ({delivery.kind}).")  # fmt: skip
     return delivery

@@ -2,13 +2,16 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Node
 from accounts.selectors import network_zone
 
 from .catalog import CATALOG
-from .models import BoardLayout, Campaign, Conversation, DailyMetric, Lead, Objective, Sale
+from .models import BoardLayout, Campaign, Conversation, ConversionLag, DailyMetric, Lead, Objective, Sale
 from .periods import Period, PeriodKind
 from .selectors import DEFAULT_HOME_KPIS, DEFAULT_WALL_KPIS
-from .services import board_layout_set, kpi_keys_clean, local_day, objective_set
+from .services import board_layout_set, kpi_keys_clean, local_day, node_place, objective_set
+
+NETWORK_SETTINGS = ["currency", "timezone", "fiscal_year_start_month", "hot_lead_threshold"]
 
 
 class LocalDayAdminMixin:
@@ -19,6 +22,29 @@ class LocalDayAdminMixin:
     def save_model(self, request, obj, form, change):
         obj.day = local_day(moment=getattr(obj, self.moment_field), zone=network_zone(node=obj.node))
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Node)
+class NodeAdmin(admin.ModelAdmin):
+    """The tree's nodes, registered here rather than in accounts: a node saved under a new parent moves, and its
+    figures (the rollups' copies of its path) move with it, which is kpis' to do."""
+
+    list_display = ["name", "slug", "kind", "parent", "path", "currency", "timezone"]
+    list_filter = ["kind", "currency", "timezone"]
+    search_fields = ["name", "slug", "path"]
+    readonly_fields = ["path", "depth", "created_at"]
+    autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        # Paths of the whole subtree must follow a new parent: go through the service, never a bare save().
+        saved = node_place(
+            slug=obj.slug,
+            name=obj.name,
+            kind=obj.kind,
+            parent=obj.parent,
+            **{field: getattr(obj, field) for field in NETWORK_SETTINGS},
+        )
+        obj.pk, obj.path, obj.depth = saved.pk, saved.path, saved.depth
 
 
 @admin.register(Campaign)
@@ -168,3 +194,19 @@ class BoardLayoutAdmin(admin.ModelAdmin):
         saved = board_layout_set(network=obj.network, home_kpis=form.cleaned_data["home"],
                                  wall_kpis=form.cleaned_data["wall"], acting_user=request.user)  # fmt: skip
         obj.pk = saved.pk
+
+
+@admin.register(ConversionLag)
+class ConversionLagAdmin(admin.ModelAdmin):
+    """Measured every night (kpis.maturity): read here, never written by hand."""
+
+    list_display = ["network", "days", "basis", "measured_on", "history_days", "leads", "customers",
+                    "plateau_from_days", "plateau_leads", "plateau_customers", "updated_at"]  # fmt: skip
+    list_filter = ["basis"]
+    list_select_related = ["network"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
-"""The cache of the board's figures (Redis in production, local memory in the embedded default).
+"""The cache of the board's figures (Redis in production, files under CACHE_DIR in the embedded default: either way
+one cache for every process, so that a refresh made by a worker or a shell reaches the web server's pages).
 
 What is cached is the summed base measures a board reads (the totals of a node per period, and of each child),
 never a KPI value or a person's view: values, targets and pace are computed from them on every request, so an

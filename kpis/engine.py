@@ -16,10 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
+from accounts.models import in_subtree, path_is_within
+
 from .catalog import BASE_MEASURES, CATALOG, SLICE_MEASURES, Formula, Kpi, Unit
 from .periods import Period
 
 TWO_PLACES = Decimal("0.01")
+POINTS, PERCENT = "pts", "%"  # the two units a change is counted in
 ZERO = Decimal(0)
 AT_RISK_FLOOR = Decimal("0.9")  # projected at 90-100 % of target: at risk; below: off track
 
@@ -52,13 +55,30 @@ class KpiReport:
     def kpi(self):
         return self.current.kpi
 
+    @property
+    def change_unit(self):
+        """What a change of this KPI is counted in: percentage points for a KPI in %, else a relative %."""
+        return POINTS if self.kpi.unit == Unit.PERCENT else PERCENT
+
     def change(self, other):
-        """Relative change in % against `other` (None without both values or from zero)."""
-        if self.current.value is None or other.value in (None, 0):
+        """The change against `other` (docs: kpi-catalog.md, "Change"): for a KPI in % (rates, ROI, growth) the
+        difference in percentage points; for counts and money the relative change in %, none from zero nor across a
+        change of sign (a percentage computed across zero says nothing). None without both values."""
+        current, reference = self.current.value, other.value
+        if current is None or reference is None:
             return None
-        return ((Decimal(self.current.value) / Decimal(other.value) - 1) * 100).quantize(
-            TWO_PLACES, rounding=ROUND_HALF_UP
-        )
+        if self.change_unit == POINTS:
+            return (Decimal(current) - Decimal(reference)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+        return self.relative_change(other)
+
+    def relative_change(self, other):
+        """(value / comparison - 1) x 100, whatever the unit: what orders "what moved most" across KPIs. None from
+        zero or across a change of sign."""
+        current, reference = self.current.value, other.value
+        if current is None or reference is None or reference == 0 or (current < 0 < reference) or (
+                reference < 0 <= current):  # fmt: skip
+            return None
+        return ((Decimal(current) / Decimal(reference) - 1) * 100).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
     @property
     def change_previous(self):
@@ -101,7 +121,7 @@ def _subtree_of(rows, node):
     (SubtreeRollup), else those of every node under it."""
     if rows.model.sums_subtree:
         return rows.filter(node_path=node.path)
-    return rows.filter(node_path__startswith=node.path)
+    return rows.filter(in_subtree(node, via="node_path"))
 
 
 def measure_totals(*, rows, node, periods):
@@ -156,9 +176,9 @@ def comparable_periods(period, today=None):
 def kpi_reports(*, rows, node, keys, period, today=None):
     """Reports (value, previous period, same period last year) for the KPIs `keys`, in one query. With `today`,
     a period under way is compared to date (see comparable_periods)."""
-    periods = board_periods(keys=keys, period=period, today=today, series_periods=[])
-    return reports_from_totals(keys=keys, period=period, today=today,
-                               totals=measure_totals(rows=rows, node=node, periods=periods))  # fmt: skip
+    compared = comparable_periods(period, today)
+    totals = measure_totals(rows=rows, node=node, periods=needed_periods(keys=keys, periods=compared))
+    return reports_from_totals(keys=keys, compared=compared, totals=totals)
 
 
 def kpi_series(*, rows, node, keys, periods):
@@ -167,31 +187,31 @@ def kpi_series(*, rows, node, keys, periods):
     return series_from_totals(keys=keys, periods=periods, totals=totals)
 
 
-def board_periods(*, keys, period, today, series_periods):
-    """Every period whose totals a board of the KPIs `keys` needs: `period` and its comparisons (see
-    kpi_reports), the `series_periods`, and the same periods last year for growth KPIs."""
-    kpis = [CATALOG[k] for k in keys]
-    return _needed_periods(kpis, comparable_periods(period, today)) | _needed_periods(kpis, series_periods)
+def needed_periods(*, keys, periods):
+    """Every period whose totals the KPIs `keys` need over `periods`: those, and the same periods last year for
+    growth KPIs."""
+    return _needed_periods([CATALOG[k] for k in keys], periods)
 
 
-def reports_from_totals(*, keys, period, today, totals):
-    """kpi_reports from totals already summed (measure_totals over at least board_periods)."""
-    base = comparable_periods(period, today)
+def reports_from_totals(*, keys, compared, totals):
+    """Reports of the KPIs `keys` over `compared` (a period and its two comparisons, see comparable_periods), from
+    totals already summed over at least needed_periods(compared)."""
+    current, previous, last_year = compared
     return {
-        k.key: KpiReport(_value(k, base[0], totals), _value(k, base[1], totals), _value(k, base[2], totals))
+        k.key: KpiReport(_value(k, current, totals), _value(k, previous, totals), _value(k, last_year, totals))
         for k in (CATALOG[key] for key in keys)
     }
 
 
 def series_from_totals(*, keys, periods, totals):
-    """kpi_series from totals already summed (measure_totals over at least board_periods)."""
+    """kpi_series from totals already summed (measure_totals over at least needed_periods(periods))."""
     return {key: [_value(CATALOG[key], p, totals) for p in periods] for key in keys}
 
 
 def _grouped_sums(queryset, *, node, period, group, measures):
     """{group value: {measure: sum}} over `node`'s subtree and `period`, in one grouped query."""
     grouped = (
-        queryset.filter(node_path__startswith=node.path, day__range=(period.start, period.end))
+        queryset.filter(in_subtree(node, via="node_path"), day__range=(period.start, period.end))
         .values(group)
         .annotate(**{m: Sum(m) for m in measures})
         .order_by()
@@ -245,7 +265,7 @@ def child_measure_sums(*, rows, node, period, children, measures):
     sums = _grouped_sums(rows, node=node, period=period, group="node_path", measures=measures)
     by_child = defaultdict(lambda: defaultdict(lambda: ZERO))
     for path, values in sums.items():
-        child = next((c for c in children if path.startswith(c.path)), None)
+        child = next((c for c in children if path_is_within(path, c)), None)
         if child is not None:  # facts on the node itself (a shared campaign) belong to no child
             for measure, value in values.items():
                 by_child[child][measure] += value
@@ -297,7 +317,7 @@ def kpi_peer_distributions(*, rows, network, keys, period, franchisee_paths):
     sums = _grouped_sums(rows, node=network, period=period, group="node_path", measures=measures)
     by_peer = defaultdict(lambda: defaultdict(lambda: ZERO))
     for path, values in sums.items():
-        owner = next((p for p in franchisee_paths if path.startswith(p)), None)
+        owner = next((p for p in franchisee_paths if path_is_within(path, p)), None)
         if owner is not None:
             for measure, value in values.items():
                 by_peer[owner][measure] += value
@@ -363,35 +383,3 @@ def _ratio(actual, target, kpi):
     if not denominator:
         return None
     return (numerator / denominator * 100).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
-
-
-def json_number(value):
-    if value is None:
-        return None
-    return value if isinstance(value, int) else float(value)
-
-
-def kpi_payload(*, report, node, target=None):
-    """The contract's KPI value JSON (command `kpi --json` and GET /api/v1/kpis/<key>/value/)."""
-    current, previous, last_year = report.current, report.previous, report.last_year
-    return {
-        "key": report.kpi.key,
-        "node": node.slug,
-        "start": current.period.start.isoformat(),
-        "end": current.period.end.isoformat(),
-        "value": json_number(current.value),
-        "unit": report.kpi.unit.value,
-        "numerator": json_number(current.numerator),
-        "denominator": json_number(current.denominator),
-        "previous": {
-            "start": previous.period.start.isoformat(),
-            "end": previous.period.end.isoformat(),
-            "value": json_number(previous.value),
-        },
-        "last_year": {
-            "start": last_year.period.start.isoformat(),
-            "end": last_year.period.end.isoformat(),
-            "value": json_number(last_year.value),
-        },
-        "target": json_number(target),
-    }

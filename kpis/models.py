@@ -411,3 +411,56 @@ class SliceRollup(LeadAndConversationMeasures):
 
     def __str__(self):
         return f"{self.dimension}={self.value} · {self.node_path} · {self.day}"
+
+
+# How long a network's leads take to convert (see kpis.maturity): the default when its history is too short to
+# measure, and the range a measured lag is kept within.
+CONVERSION_LAG_DEFAULT_DAYS = 60
+CONVERSION_LAG_MIN_DAYS = 7
+CONVERSION_LAG_MAX_DAYS = 180
+
+
+class ConversionLagBasis(models.TextChoices):
+    MEASURED = "measured", _("measured")
+    SHORT_HISTORY = "short_history", _("default: too little history")
+    NO_CONVERSIONS = "no_conversions", _("default: no conversion yet")
+
+
+class ConversionLag(models.Model):
+    """How many days a network's leads take to convert: the age from which its cohorts of leads have reached 90 % of
+    the conversion rate of its old cohorts, measured nightly from its own history (kpis.maturity), or the default
+    when that history is too short. KPIs that count on a lead's day but accrue later are immature over a range whose
+    last day is younger than this. One row per network, replaced at each measurement; `basis` says which it is."""
+
+    network = models.OneToOneField(
+        Node, verbose_name=_("network"), on_delete=models.CASCADE, related_name="conversion_lag",
+        limit_choices_to={"parent__isnull": True},
+    )  # fmt: skip
+    days = models.PositiveSmallIntegerField(
+        _("lag (days)"), help_text=_("Days after which 90 percent of the conversions of a day's leads are known.")
+    )
+    basis = models.CharField(_("basis"), max_length=16, choices=ConversionLagBasis.choices)
+    measured_on = models.DateField(_("measured on"))  # the network's local day
+    # What the measure read: the days of history (age of its oldest leads, up to 18 months), the leads and customers
+    # in them, and those of the old cohorts whose conversion rate is the plateau the young ones are compared with.
+    history_days = models.PositiveIntegerField(_("history (days)"), default=0)
+    leads = models.BigIntegerField(_("leads"), default=0)
+    customers = models.BigIntegerField(_("customers"), default=0)
+    plateau_from_days = models.PositiveIntegerField(_("plateau from (days of age)"), null=True, blank=True)
+    plateau_leads = models.BigIntegerField(_("leads of the plateau"), default=0)
+    plateau_customers = models.BigIntegerField(_("customers of the plateau"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("conversion lag")
+        verbose_name_plural = _("conversion lags")
+        ordering = ["network__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(days__gte=CONVERSION_LAG_MIN_DAYS, days__lte=CONVERSION_LAG_MAX_DAYS),
+                name="conversion_lag_days_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.network} · {self.days} d"

@@ -12,7 +12,7 @@ Pure calendar arithmetic (datetime and calendar only, no ORM), so that the engin
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import TextChoices
@@ -44,7 +44,7 @@ def _check_fiscal_month(month: int) -> None:
         raise ValueError(f"A fiscal year starts in a month from 1 to 12, not {month!r}.")
 
 
-def _shift_months(day: date, months: int) -> date:
+def shift_months(day: date, months: int) -> date:
     """`day` moved by `months`, kept inside the target month (31 March - 1 month is 28 or 29 February)."""
     index = day.year * 12 + day.month - 1 + months
     year, month0 = divmod(index, 12)
@@ -54,7 +54,7 @@ def _shift_months(day: date, months: int) -> date:
 
 def _one_year_back(day: date) -> date:
     """The same date a year earlier; 29 February, which last year lacks, becomes 28 February."""
-    return _shift_months(day, -12)
+    return shift_months(day, -12)
 
 
 def _iso_weeks_in(year: int) -> int:
@@ -148,15 +148,20 @@ class Period:
         A day or a custom range moves both its dates back a year (29 February becomes 28 February). An ISO week is
         the week with the same number in the previous ISO year, week 52 when that year has no week 53: weeks are
         compared by number, not by date, since a week a year back by date straddles two different weeks.
-        Months, quarters and fiscal years are the one of the same kind a year earlier.
+        Months, quarters and fiscal years are the one of the same kind a year earlier. A named period cut short (a
+        month to date) gives last year's period cut to as many days from its start: 1-4 December, 1-4 December.
         """
         if self.kind in (PeriodKind.DAY, PeriodKind.CUSTOM):
             return Period(self.kind, _one_year_back(self.start), _one_year_back(self.end), self.fiscal_year_start_month)
         if self.kind == PeriodKind.WEEK:
             year, week, _weekday = self.start.isocalendar()
             monday = date.fromisocalendar(year - 1, min(week, _iso_weeks_in(year - 1)), 1)
-            return self._containing(monday)
-        return self._containing(_one_year_back(self.start))
+            last_year = self._containing(monday)
+        else:
+            last_year = self._containing(_one_year_back(self.start))
+        if self.end < self._containing(self.start).end:
+            return replace(last_year, end=min(last_year.end, last_year.start + timedelta(days=self.days - 1)))
+        return last_year
 
     def _containing(self, day: date) -> Period:
         return period_containing(self.kind, day, fiscal_year_start_month=self.fiscal_year_start_month)
@@ -185,13 +190,30 @@ def period_containing(kind: PeriodKind | str, day: date, *, fiscal_year_start_mo
         start = date(year, fiscal_year_start_month, 1)
     else:
         raise ValueError("A custom range does not follow from a day; use custom_period(start, end).")
-    end = _shift_months(start, _MONTHS_LONG[kind]) - timedelta(days=1)
+    end = shift_months(start, _MONTHS_LONG[kind]) - timedelta(days=1)
     return Period(kind, start, end, fiscal_year_start_month)
 
 
 def custom_period(start: date, end: date) -> Period:
     """Any inclusive range of days; ValueError when `end` is before `start`."""
     return Period(PeriodKind.CUSTOM, start, end)
+
+
+CALENDAR_KINDS = (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.FISCAL_YEAR)
+
+
+def calendar_period(period: Period, *, fiscal_year_start_month: int = 1) -> Period:
+    """`period` as the calendar period its dates make, if they make one: an ISO week, a month, a quarter or a fiscal
+    year (starting in `fiscal_year_start_month`) typed as two dates is that period, and compares as one (November
+    with October, not with the 30 days before it). Any other range, or a period already named, is returned as it is.
+    """
+    if period.kind != PeriodKind.CUSTOM:
+        return period
+    for kind in CALENDAR_KINDS:
+        named = period_containing(kind, period.start, fiscal_year_start_month=fiscal_year_start_month)
+        if (named.start, named.end) == (period.start, period.end):
+            return named
+    return period
 
 
 def series(kind: PeriodKind | str, end_day: date, count: int, *, fiscal_year_start_month: int = 1) -> list[Period]:

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractHour, ExtractIsoWeekDay, LPad
 
-from accounts.models import Node
+from accounts.models import Node, in_subtree
 
 from .board_cache import network_invalidate
 from .catalog import BASE_MEASURES, SLICE_MEASURES
@@ -52,7 +52,7 @@ def _in_days(field, days):
 
 def _metric_rows(path, days):
     return (
-        DailyMetric.objects.filter(_in_days("date", days), campaign__node__path__startswith=path)
+        DailyMetric.objects.filter(in_subtree(path, via="campaign__node"), _in_days("date", days))
         .values(day=F("date"), node_id=F("campaign__node_id"), node_path=F("campaign__node__path"),
                 channel=F("campaign__channel"), campaign_ref=F("campaign_id"))
         .annotate(
@@ -88,13 +88,13 @@ def _conversation_measures():
 
 
 def _leads(path, days):
-    return Lead.objects.filter(_in_days("day", days), node__path__startswith=path).annotate(
+    return Lead.objects.filter(in_subtree(path), _in_days("day", days)).annotate(
         from_chat=Exists(Conversation.objects.filter(lead=OuterRef("pk")))
     )
 
 
 def _conversations(path, days):
-    return Conversation.objects.filter(_in_days("day", days), node__path__startswith=path)
+    return Conversation.objects.filter(in_subtree(path), _in_days("day", days))
 
 
 def _lead_rows(leads, hot_threshold):
@@ -117,7 +117,7 @@ def _conversation_rows(path, days):
 
 def _sale_rows(path, days):
     return (
-        Sale.objects.filter(_in_days("date", days), node__path__startswith=path)
+        Sale.objects.filter(in_subtree(path), _in_days("date", days))
         .values("node_id", day=F("date"), node_path=F("node__path"))
         .annotate(orders=Sum("orders"), units=Sum("units"), sales_revenue=Sum("revenue"),
                   new_customers=Sum("new_customers"))
@@ -128,7 +128,7 @@ def _sale_rows(path, days):
 def _budget_rows(path, days):
     """Each dated campaign's budget spread evenly over its days, for the days asked."""
     campaigns = Campaign.objects.filter(
-        node__path__startswith=path, budget__gt=0, start_date__isnull=False, end_date__isnull=False
+        in_subtree(path), budget__gt=0, start_date__isnull=False, end_date__isnull=False
     ).values("id", "node_id", "node__path", "channel", "start_date", "end_date", "budget")
     if days is not None:
         wanted = set(days)
@@ -229,7 +229,7 @@ def _budget_source(path, days):
     keys = {}  # the relation has every key column
     if connection.vendor == "postgresql":
         campaigns = Campaign.objects.filter(
-            node__path__startswith=path, budget__gt=0, start_date__isnull=False, end_date__isnull=False
+            in_subtree(path), budget__gt=0, start_date__isnull=False, end_date__isnull=False
         ).values("id", "node_id", "channel", "start_date", "end_date", "budget", node_path=F("node__path"))
         campaign_sql, campaign_params = _compiled(campaigns)
         day_filter, day_params = "", []
@@ -325,14 +325,14 @@ def _subtree_rollups_write(path, days):
     """SubtreeRollup rows of every node under `path` for `days`, from the deepest nodes up: a node's row is the sum
     of its own DailyRollup rows (facts and campaigns hung on it) and of its children's subtree rows, just written.
     Each step is one equi-join on the parent, so the cost grows with the nodes and days, not with the facts."""
-    nodes = Node.objects.filter(path__startswith=path)
+    nodes = Node.objects.subtree(path)
     written = 0
     sums = {m: Sum(m) for m in BASE_MEASURES}
     for depth in sorted(set(nodes.values_list("depth", flat=True)), reverse=True):
         if days is None:
             _statistics_renewed(Node, DailyRollup, SubtreeRollup)
-        own = DailyRollup.objects.filter(_in_days("day", days), node_path__startswith=path, node__depth=depth)
-        children = SubtreeRollup.objects.filter(_in_days("day", days), node_path__startswith=path,
+        own = DailyRollup.objects.filter(in_subtree(path, via="node_path"), _in_days("day", days), node__depth=depth)
+        children = SubtreeRollup.objects.filter(in_subtree(path, via="node_path"), _in_days("day", days),
                                                 node__depth=depth + 1)  # fmt: skip
         sources = [
             (_compiled(own.values("day", "node_id", "node_path").annotate(**sums).order_by()), set(BASE_MEASURES),
@@ -356,12 +356,18 @@ def rollups_refresh(*, network, days=None):
     if days is not None and not days:
         return 0
     for model in (DailyRollup, SliceRollup, SubtreeRollup):
-        model.objects.filter(_in_days("day", days), node_path__startswith=path).delete()
+        model.objects.filter(in_subtree(path, via="node_path"), _in_days("day", days)).delete()
     written = _daily_rollups_write(path, days, network.hot_lead_threshold)
     written += _slice_rollups_write(path, days, network.zone, network.hot_lead_threshold)
     written += _subtree_rollups_write(path, days)
     network_invalidate(network)
     return written
+
+
+def rollups_refresh_touched(touched_days):
+    """Refresh the rollups of the days a batch touched ({network slug: days}), network by network."""
+    for network_slug, days in touched_days.items():
+        rollups_refresh(network=Node.objects.get(slug=network_slug), days=days)
 
 
 @transaction.atomic
@@ -370,7 +376,7 @@ def subtree_rollups_refresh(*, network):
     ancestors' totals change although no fact did."""
     network = Node.objects.select_for_update().get(pk=network.pk)
     bulk_work_mem()
-    SubtreeRollup.objects.filter(node_path__startswith=network.path).delete()
+    SubtreeRollup.objects.filter(in_subtree(network, via="node_path")).delete()
     written = _subtree_rollups_write(network.path, None)
     network_invalidate(network)
     return written
@@ -395,7 +401,7 @@ def rollups_add_new_leads(*, network, leads):
     bulk_work_mem()
     hot_threshold = network.hot_lead_threshold
     # No conversation can point at a lead that did not exist before this transaction.
-    leads = leads.filter(node__path__startswith=network.path).annotate(from_chat=Value(False))
+    leads = leads.filter(in_subtree(network)).annotate(from_chat=Value(False))
     lead_sums = [(_compiled(_lead_rows(leads, hot_threshold)), set(LEAD_MEASURES), {})]
     written = _insert_grouped(DailyRollup, DAILY_KEYS, BASE_MEASURES, lead_sums)
     for dimension, group in _slice_specs(leads, None, network.zone, hot_threshold).items():

@@ -1,4 +1,4 @@
-"""Writes on facts and objectives."""
+"""Writes on facts and objectives, and moves of nodes in the tree (the facts' rollups follow them)."""
 
 from decimal import Decimal
 
@@ -7,11 +7,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AuditAction
-from accounts.services import audit_record
+from accounts.models import AuditAction, Node, in_subtree
+from accounts.services import audit_record, node_tree_move, node_upsert
 
 from .catalog import CATALOG
-from .models import BoardLayout, Campaign, Conversation, DailyMetric, Lead, Objective, Sale
+from .models import (
+    BoardLayout,
+    Campaign,
+    Conversation,
+    DailyMetric,
+    DailyRollup,
+    Lead,
+    Objective,
+    Sale,
+    SliceRollup,
+    SubtreeRollup,
+)
+from .rollups import subtree_rollups_refresh
 
 
 def local_day(*, moment, zone):
@@ -84,8 +96,40 @@ def facts_clear(*, node):
     """Delete every fact of `node`'s subtree (campaigns with their daily metrics, leads, conversations, sales), for a
     source whose records are the whole truth of that subtree (the demo). The caller refreshes the rollups."""
     path = node.path
-    Conversation.objects.filter(node__path__startswith=path).delete()
-    Lead.objects.filter(node__path__startswith=path).delete()
-    DailyMetric.objects.filter(campaign__node__path__startswith=path).delete()
-    Campaign.objects.filter(node__path__startswith=path).delete()
-    Sale.objects.filter(node__path__startswith=path).delete()
+    Conversation.objects.filter(in_subtree(path)).delete()
+    Lead.objects.filter(in_subtree(path)).delete()
+    DailyMetric.objects.filter(in_subtree(path, via="campaign__node")).delete()
+    Campaign.objects.filter(in_subtree(path)).delete()
+    Sale.objects.filter(in_subtree(path)).delete()
+
+
+@transaction.atomic
+def node_move(*, node, parent):
+    """Re-hang `node` and its subtree under `parent`, figures included, and return it at its new place.
+
+    accounts rewrites the tree's paths; the rollups copy those paths so that scoping needs no join, and follow here in
+    the same transaction, or the old region would keep reading the moved franchisee's figures. The moved subtree's
+    own totals are unchanged, but its old and new ancestors' are not: the subtree rollups of both networks are
+    refreshed. ValidationError (nothing moved) for a parent of the wrong kind."""
+    old_path, new_path = node_tree_move(node=node, parent=parent)
+    node.refresh_from_db()
+    if new_path == old_path:
+        return node
+    for model in (DailyRollup, SliceRollup, SubtreeRollup):
+        model.objects.filter(in_subtree(old_path, via="node_path")).update(
+            node_path=Node.moved_path("node_path", old_path=old_path, new_path=new_path)
+        )
+    for network_path in {Node(path=old_path).ancestor_paths()[0], Node(path=new_path).ancestor_paths()[0]}:
+        subtree_rollups_refresh(network=Node.objects.get(path=network_path))
+    return node
+
+
+@transaction.atomic
+def node_place(*, slug, name, kind, parent=None, **network_settings):
+    """Create or update the node `slug` under `parent` (accounts.services.node_upsert), moving it there first
+    (node_move) when it hangs elsewhere: for the callers that may move nodes, a nodes.csv row and the admin."""
+    stored = Node.objects.select_for_update().filter(slug=slug).first()
+    # A node changing kind moves nowhere: node_upsert refuses it, with that reason.
+    if stored is not None and stored.kind == kind and stored.parent_id != (parent.pk if parent else None):
+        node_move(node=stored, parent=parent)
+    return node_upsert(slug=slug, name=name, kind=kind, parent=parent, **network_settings)

@@ -4,18 +4,18 @@
     ├── nord (region): lille, roubaix
     └── sud (region): nice
 
-Nodes are made through node_upsert and people through user_grant (see tests/factories.py), as the application
-makes them.
+Nodes are made through node_upsert and people through user_grant (see tests/factories.py and person() in
+tests/helpers.py), as the application makes them.
 """
 
 import pytest
+from django.utils import translation
 
 from accounts.constants import Role
-from accounts.services import user_grant
+from ingestion.services import source_register
 
-from .factories import PASSWORD, FranchiseeFactory, NetworkFactory, RegionFactory
-
-__all__ = ["PASSWORD"]
+from .factories import FranchiseeFactory, NetworkFactory, RegionFactory
+from .helpers import person
 
 
 @pytest.fixture
@@ -51,11 +51,6 @@ def franchisee_nice(region_sud):
 @pytest.fixture
 def tree(franchisee_lille, franchisee_roubaix, franchisee_nice):
     """The whole Acme tree."""
-
-
-def person(email, role, node):
-    """A person granted `role` on `node` (created on the way), who logs in with `email` and PASSWORD."""
-    return user_grant(email=email, role=role, node=node, password=PASSWORD)[0]
 
 
 @pytest.fixture
@@ -108,3 +103,17 @@ def celery_inline():
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
+@pytest.fixture
+def drop_lille(franchisee_lille):
+    """Lille's CSV drop folder, "Dépôt Lille", a source that syncs nightly."""
+    return source_register(slug="drop-lille", kind="csv", node=franchisee_lille, config={"folder": "/srv/drop"},
+                           name="Dépôt Lille")[0]  # fmt: skip
+
+
+@pytest.fixture
+def english():
+    """Messages checked in English (use it with pytest.mark.usefixtures); the pages check the interface's French."""
+    with translation.override("en"):
+        yield

@@ -20,7 +20,8 @@ from kpis.constants import Channel
 from kpis.models import Campaign, Conversation, DailyMetric, Lead, Sale
 from kpis.services import local_day
 
-PASSWORD = "correct-horse-battery"
+from .helpers import PASSWORD
+
 FIRST_DAY = date(2026, 1, 1)
 
 

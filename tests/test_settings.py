@@ -45,13 +45,14 @@ def test_production_starts_with_a_secret_key_and_hosts():
     assert result.returncode == 0, result.stderr
 
 
-def test_without_redis_url_tasks_run_inline_and_the_cache_is_local(settings):
+def test_without_redis_url_tasks_run_inline_and_the_cache_is_files_every_process_shares(settings):
     if os.environ.get("REDIS_URL"):
         assert os.environ["REDIS_URL"] == settings.CELERY_BROKER_URL and not settings.CELERY_TASK_ALWAYS_EAGER
         assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     else:
         assert settings.CELERY_TASK_ALWAYS_EAGER
-        assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+        assert settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache")
+        assert settings.CACHES["default"]["LOCATION"] == os.environ["CACHE_DIR"]  # the run's, given to its processes
 
 
 def test_production_settings_pass_the_deployment_checklist():

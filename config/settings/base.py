@@ -7,6 +7,7 @@ command; production sets DATABASE_URL and REDIS_URL and runs the same code again
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "kpis",
     "ingestion",
     "dashboard",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -109,9 +111,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Redis, when configured, is the Celery broker and the cache. Without it, tasks run inline in the web process
-# and the cache is local memory: the same code paths, no extra service to run.
+# Redis, when configured, is the Celery broker and the cache. Without it, tasks run inline in the web process and
+# the cache is a folder of files (CACHE_DIR): the same code paths, no extra service to run.
+#
+# The cache must be one for every process of the machine, not one per process (LocMemCache): the board's figures are
+# cached under a per-network version that every rollup refresh replaces (kpis.board_cache), so an import or a sync
+# run from a shell (`manage.py import_facts`, `sync`, `demo`), or by another worker of the server, must replace the
+# version the web server reads, or its pages keep the old figures until it restarts. Files rather than the database
+# (DatabaseCache): on SQLite, pages writing their cache entries would queue behind an import's long write
+# transaction (one writer at a time), and there is no cache table to create.
 REDIS_URL = env("REDIS_URL", default="")
+CACHE_DIR = Path(env("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -123,7 +133,14 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR),
+            # A network's boards, KPI pages and walls take a few hundred entries: the default (300) would cull them.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
@@ -229,4 +246,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "ingestion.tasks.worker_heartbeat", "schedule": 300.0},
     "dispatch-due-syncs": {"task": "ingestion.tasks.dispatch_due_syncs", "schedule": 300.0},
     "dispatch-due-reports": {"task": "dashboard.tasks.dispatch_due_reports", "schedule": 900.0},
+    # Once a day, after the European networks' nightly syncs (01:00 local): how long each network's leads take to
+    # convert, measured on each network's own local day.
+    "measure-conversion-lags": {"task": "kpis.tasks.conversion_lags_measure", "schedule": crontab(hour=3, minute=30)},
 }

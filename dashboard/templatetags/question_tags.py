@@ -4,7 +4,7 @@ from django import template
 
 from kpis.catalog import CATALOG
 
-from ..formatting import message_html
+from ..questions.formatting import message_html
 
 register = template.Library()
 

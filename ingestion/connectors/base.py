@@ -42,8 +42,11 @@ class Connector:
     # False: nothing to pull on a schedule (facts arrive by webhook).
     scheduled = True
 
-    def __init__(self, *, source, credentials, window, today, http=None):
+    def __init__(self, *, source, credentials, window, today, now=None, http=None):
         self.source, self.node = source, source.node
+        # The moment the run is for (aware): nothing the connector yields may be dated after it. None: the end of
+        # `today` (a connector built by hand for a whole day).
+        self.now = now
         self.config = dict(source.config or {})
         self.credentials = dict(credentials)
         self.state = dict(source.state or {})

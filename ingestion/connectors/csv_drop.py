@@ -12,8 +12,7 @@ import csv
 import hashlib
 from pathlib import Path
 
-from kpis.importing import FACT_FORMATS, NODE_COLUMNS, NODE_REQUIRED, csv_files
-
+from ..importing import FACT_FORMATS, NODE_COLUMNS, NODE_REQUIRED, csv_files
 from .base import ConfigError
 from .base import Connector as BaseConnector
 

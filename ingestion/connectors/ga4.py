@@ -14,6 +14,7 @@ credentials: `client_id`, `client_secret`, `refresh_token` (or the source's secr
 
 from collections import defaultdict
 
+from accounts.models import in_subtree
 from kpis.models import Campaign
 
 from .base import Connector as BaseConnector
@@ -87,7 +88,7 @@ class Connector(OAuthRefresh, BaseConnector):
                 total = sums[key][column]
                 good = str(value).isdigit() and isinstance(total, int)
                 sums[key][column] = total + int(value) if good else value  # a bad value goes on to be rejected
-        known = set(Campaign.objects.filter(external_id__in=wanted, node__path__startswith=self.node.path)
+        known = set(Campaign.objects.filter(in_subtree(self.node), external_id__in=wanted)
                     .values_list("external_id", flat=True))  # fmt: skip
         for external_id, keys in wanted.items():
             if external_id not in known:

@@ -10,15 +10,13 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.html import escape
-from rest_framework.authtoken.models import Token
 
 from accounts.constants import NodeKind, Role
 from accounts.services import node_upsert, user_grant
-from dashboard.services import report_create
+from dashboard.reports.services import report_create
 from kpis.models import Campaign, Lead, Sale
 from kpis.rollups import rollups_refresh
-
-from ..conftest import PASSWORD
+from tests.helpers import log_in, person, token_auth
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +109,7 @@ def assert_nothing_foreign(response, markers, what):
 def test_no_url_pattern_shows_another_subtrees_rows(client, world, email, role, home, foreign, markers):
     from accounts.models import Node
 
-    user_grant(email=email, role=role, node=Node.objects.get(slug=home), password=PASSWORD)
-    assert client.login(username=email, password=PASSWORD)
+    log_in(client, person(email, role, Node.objects.get(slug=home)))
     foreign_lead = world["rival-shop"] if role in (Role.FRANCHISOR_ADMIN, Role.EXECUTIVE) else world["nice"]
     checked = 0
     for route, _ in url_patterns():
@@ -131,8 +128,7 @@ def test_no_api_endpoint_of_the_schema_shows_another_subtrees_rows(client, world
                                                                     markers):  # fmt: skip
     from accounts.models import Node
 
-    user, _ = user_grant(email=email, role=role, node=Node.objects.get(slug=home), password=PASSWORD)
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    auth = token_auth(person(email, role, Node.objects.get(slug=home)))
     schema = client.get("/api/v1/schema/", {"format": "json"}, **auth).json()
     foreign_lead = world["rival-shop"] if role in (Role.FRANCHISOR_ADMIN, Role.EXECUTIVE) else world["nice"]
     reads = [path for path, operations in schema["paths"].items() if "get" in operations]
@@ -149,8 +145,7 @@ def test_each_role_does_see_its_own_rows(client, world, email, role, home, forei
     """The other side of the matrix: the same endpoints do answer with the caller's own data."""
     from accounts.models import Node
 
-    user, _ = user_grant(email=email, role=role, node=Node.objects.get(slug=home), password=PASSWORD)
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    auth = token_auth(person(email, role, Node.objects.get(slug=home)))
 
     leads = client.get("/api/v1/leads/", {"node": home, "start": "2026-03-01", "end": "2026-03-31"}, **auth)
     detail = client.get(f"/api/v1/leads/{world['lille'].pk}/", **auth)
@@ -166,8 +161,7 @@ def test_peer_comparison_gives_a_franchisee_quartiles_but_no_peer(client, world,
         shop = node_upsert(slug=f"shop-{n}", name=f"Shop {n}", kind=NodeKind.FRANCHISEE, parent=region_nord)
         Sale.objects.create(node=shop, date=DAY, revenue=1000 * (n + 1))
     rollups_refresh(network=network)
-    user, _ = user_grant(email="lille@acme.example", role=Role.FRANCHISEE, node=Node.objects.get(slug="lille"))
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=user).key}"}
+    auth = token_auth(person("lille@acme.example", Role.FRANCHISEE, Node.objects.get(slug="lille")))
 
     response = client.get("/api/v1/kpis/sales_revenue/peers/",
                           {"node": "lille", "start": "2026-03-01", "end": "2026-03-31"}, **auth)  # fmt: skip

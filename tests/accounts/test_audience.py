@@ -7,8 +7,7 @@ from accounts.constants import NodeKind, Role
 from accounts.models import Node, User
 from accounts.scoping import audience, visible_nodes
 from accounts.services import node_upsert, user_grant
-
-from ..factories import UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from ..conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

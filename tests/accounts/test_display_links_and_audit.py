@@ -1,33 +1,18 @@
+"""Wall links as accounts issues them: a revoked, expired or tampered link answers 404 on the next request; grants,
+revocations, links and objectives are audited. (The display_link command and what a link shows: tests/dashboard/wall.)
+"""
+
 from datetime import timedelta
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.constants import Role
 from accounts.models import AuditAction, AuditEvent, DisplayLink, RoleAssignment
-from accounts.services import display_link_create, display_link_resolve, display_link_revoke, role_revoke, user_grant
+from accounts.services import display_link_resolve, display_link_revoke, role_revoke, user_grant
+from dashboard.wall.playlists import display_link_create
 
 pytestmark = pytest.mark.django_db
-
-
-def test_display_link_command_prints_a_wall_path_that_opens_without_login(client, region_nord, tree, capsys):
-    call_command("display_link", "nord", "--days", "7")
-    path = capsys.readouterr().out.strip()
-
-    assert path.startswith("/wall/") and path.endswith("/")
-    response = client.get(path)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "<h1>Nord</h1>" in page and 'http-equiv="refresh"' in page
-    assert DisplayLink.objects.get().expires_at > timezone.now() + timedelta(days=6)
-
-
-def test_display_link_command_exits_2_for_an_unknown_node(tree):
-    with pytest.raises(CommandError) as error:
-        call_command("display_link", "atlantis")
-
-    assert error.value.returncode == 2
 
 
 def test_a_revoked_link_answers_404_on_the_next_request(client, region_nord, tree):
@@ -46,20 +31,6 @@ def test_an_expired_or_tampered_link_answers_404(client, region_nord, tree):
     assert client.get(f"/wall/{token}/").status_code == 404
     assert client.get(f"/wall/{token[:-2]}xx/").status_code == 404
     assert display_link_resolve(token="not-a-token") is None
-
-
-def test_a_wall_link_shows_its_own_subtree_only(client, region_nord, franchisee_nice, tree):
-    from kpis.models import Sale
-    from kpis.rollups import rollups_refresh
-
-    today = timezone.localdate(timezone=region_nord.zone)
-    Sale.objects.create(node=franchisee_nice, date=today, revenue=987654)
-    rollups_refresh(network=region_nord.parent)
-    _, token = display_link_create(node=region_nord, days=1)
-
-    page = client.get(f"/wall/{token}/").content.decode()
-
-    assert "987" not in page and "Nice" not in page
 
 
 def test_grants_revocations_links_and_objectives_are_audited(franchisor, region_nord, tree):

@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+
+from dashboard.demo import demo_build
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -14,6 +17,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+def demo(celery_inline):
+    """The demo of today, its e-mails sent in the test process (the browser tests are not about the broker)."""
+    demo_build(seed=7, today=timezone.localdate(), months=2)
 
 
 @pytest.fixture(scope="session")

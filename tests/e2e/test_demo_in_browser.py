@@ -1,26 +1,12 @@
 import pytest
-from django.utils import timezone
 
-from ingestion.demo import demo_build
-from kpis.demo import DEMO_PASSWORD
+from tests.helpers import demo_log_in_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo():
-    demo_build(seed=7, today=timezone.localdate(), months=2)
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-
-
 def test_executive_logs_in_sees_the_network_and_drills_into_a_region(demo, live_server, page, screenshot):
-    log_in(page, live_server, "direction@linguaviva.example")
+    demo_log_in_page(page, live_server, "direction")
 
     assert page.locator("h1").inner_text() == "Linguaviva"
     ranking = page.locator("table.ranking").inner_text()
@@ -37,7 +23,7 @@ def test_executive_logs_in_sees_the_network_and_drills_into_a_region(demo, live_
 
 
 def test_franchisee_sees_only_their_own_location(demo, live_server, page, screenshot):
-    log_in(page, live_server, "marseille@linguaviva.example")
+    demo_log_in_page(page, live_server, "marseille")
 
     assert page.locator("h1").inner_text() == "Marseille"
     assert page.locator("table.ranking").count() == 0
@@ -62,7 +48,7 @@ def test_wrong_password_is_refused_with_a_message(demo, live_server, page):
     [("direction", "Linguaviva"), ("marketing", "Linguaviva"), ("region.sud", "Sud"), ("marseille", "Marseille")],
 )
 def test_each_role_drills_from_a_tile_down_to_a_single_lead(demo, live_server, page, screenshot, login, node_name):
-    log_in(page, live_server, f"{login}@linguaviva.example")
+    demo_log_in_page(page, live_server, login)
     assert page.locator("h1").inner_text() == node_name
     page.wait_for_selector(".sparkline[data-drawn]")
     assert page.locator("#objectives-title + .tiles .tile").count() >= 3  # business objectives come first
@@ -91,7 +77,7 @@ def test_each_role_drills_from_a_tile_down_to_a_single_lead(demo, live_server, p
 def test_a_franchisee_reads_the_board_on_a_phone(demo, live_server, browser, screenshot):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True)
     phone = context.new_page()
-    log_in(phone, live_server, "marseille@linguaviva.example")
+    demo_log_in_page(phone, live_server, "marseille")
     phone.wait_for_selector(".sparkline[data-drawn]")
 
     widest = phone.evaluate("Math.max(...[...document.querySelectorAll('.tile')]"
@@ -103,7 +89,7 @@ def test_a_franchisee_reads_the_board_on_a_phone(demo, live_server, browser, scr
 
 def test_a_wall_link_runs_unattended_rotates_and_reloads_itself(demo, live_server, page, screenshot, settings):
     from accounts.models import Node
-    from accounts.services import display_link_create, playlist_parse
+    from dashboard.wall.playlists import display_link_create, playlist_parse
 
     settings.WALL_REFRESH_SECONDS = 2
     _, token = display_link_create(node=Node.objects.get(slug="linguaviva"), days=1,

@@ -4,20 +4,11 @@ notified, answers in the Observation / Analysis / Recommendation form; the execu
 import re
 
 import pytest
-from django.utils import timezone
 
 from dashboard.models import Thread
-from ingestion.demo import demo_build
-
-from .test_demo_in_browser import log_in
+from tests.helpers import demo_log_in_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(celery_inline):
-    """The demo, its e-mails sent in the test process (the browser tests are not about the broker)."""
-    demo_build(seed=7, today=timezone.localdate(), months=2)
 
 
 def log_out(page):
@@ -33,7 +24,7 @@ def open_the_notified_thread(page, thread):
 
 
 def test_an_executive_questions_a_falling_tile_and_reads_the_answer(demo, live_server, page, screenshot):
-    log_in(page, live_server, "direction@linguaviva.example")
+    demo_log_in_page(page, live_server, "direction")
     page.click("table.ranking >> text=Sud")
     assert page.locator("h1").inner_text() == "Sud"
 
@@ -54,7 +45,7 @@ def test_an_executive_questions_a_falling_tile_and_reads_the_answer(demo, live_s
     screenshot("question-asked")
     log_out(page)
 
-    log_in(page, live_server, "region.sud@linguaviva.example")
+    demo_log_in_page(page, live_server, "region.sud")
     open_the_notified_thread(page, thread)
     page.fill("#id_observation", "Les ventes baissent de 10 % alors que les leads web augmentent de 5 %.")
     page.fill("#id_analysis", "Les leads arrivent après la fermeture du centre d'appel.")
@@ -66,7 +57,7 @@ def test_an_executive_questions_a_falling_tile_and_reads_the_answer(demo, live_s
     screenshot("question-answered-by-the-region")
     log_out(page)
 
-    log_in(page, live_server, "direction@linguaviva.example")
+    demo_log_in_page(page, live_server, "direction")
     open_the_notified_thread(page, thread)
     assert "fermeture du centre d'appel" in page.locator(".oar-analysis").inner_text()
     assert page.locator(".oar-recommendation li").count() == 2
@@ -75,7 +66,7 @@ def test_an_executive_questions_a_falling_tile_and_reads_the_answer(demo, live_s
 
 
 def test_a_note_added_on_a_kpi_page_is_drawn_on_its_chart(demo, live_server, page, screenshot):
-    log_in(page, live_server, "region.sud@linguaviva.example")
+    demo_log_in_page(page, live_server, "region.sud")
     page.click(".tile >> text=Leads")
     page.wait_for_selector(".chart[data-drawn]")
 

@@ -1,36 +1,21 @@
 """On the demo, in Chromium: an administrator schedules a "new project" report for a franchisee from the Reports
 page, previews it as that franchisee would receive it, opens its PDF, and downloads the board as a PDF."""
 
-import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from pypdf import PdfReader
 
 from dashboard.models import Report
-from ingestion.demo import demo_build
-
-from .test_demo_in_browser import log_in
+from tests.helpers import demo_log_in_page, pdf_text, pdf_title
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo(celery_inline):
-    demo_build(seed=7, today=timezone.localdate(), months=2)
-
-
-def pdf_title_and_text(content):
-    reader = PdfReader(io.BytesIO(content))
-    text = " ".join(page.extract_text() for page in reader.pages).replace("\u202f", " ").replace("\xa0", " ")
-    return reader.metadata.title, re.sub(r"\s+", " ", text)
-
-
 def test_an_admin_schedules_a_report_previews_it_and_downloads_the_pdf(demo, live_server, page, screenshot):
     start = timezone.localdate() - timedelta(days=20)
-    log_in(page, live_server, "admin@linguaviva.example")
+    demo_log_in_page(page, live_server, "admin")
     page.click(".nav-reports")
     assert "Rapport mensuel du réseau" in page.locator("table.reports-list").inner_text()
 
@@ -59,12 +44,12 @@ def test_an_admin_schedules_a_report_previews_it_and_downloads_the_pdf(demo, liv
 
     pdf = page.request.get(live_server.url + page.locator(".preview-banner a.preview-pdf").get_attribute("href"))
     assert pdf.headers["content-type"] == "application/pdf"
-    title, text = pdf_title_and_text(pdf.body())
+    title, text = pdf_title(pdf.body()), pdf_text(pdf.body())
     assert title.startswith("Ouverture de Marseille · Marseille · ") and "Chiffre d'affaires" in text
 
 
 def test_an_executive_previewed_report_and_the_board_pdf_download(demo, live_server, page, screenshot):
-    log_in(page, live_server, "admin@linguaviva.example")
+    demo_log_in_page(page, live_server, "admin")
     network = Report.objects.get(name="Rapport mensuel du réseau")
     executive = network.recipients.get().user
     page.goto(f"{live_server.url}/reports/{network.pk}/preview/?recipient={executive.pk}")
@@ -77,5 +62,6 @@ def test_an_executive_previewed_report_and_the_board_pdf_download(demo, live_ser
     page.goto(f"{live_server.url}/?node=marseille")
     with page.expect_download() as download:
         page.click(".export-pdf")
-    title, text = pdf_title_and_text(download.value.path().read_bytes())
+    content = download.value.path().read_bytes()
+    title, text = pdf_title(content), pdf_text(content)
     assert title.startswith("Marseille · ") and "Chiffre d'affaires" in text and "Toulon" not in text

@@ -15,7 +15,7 @@ from ingestion.models import DataSource, SyncRun
 from ingestion.services import source_register, sync_now, sync_queue
 from ingestion.sync import sync_run_execute
 from kpis.models import DailyRollup, Lead, Sale
-from tests.kpis.csvs import write_csv
+from tests.helpers import write_csv
 
 from .conftest import TODAY
 
@@ -192,18 +192,6 @@ def test_a_bug_in_a_connector_fails_the_run_instead_of_leaving_it_running(drop, 
     run, _ = sync_now(source=source, today=TODAY)
 
     assert run.status == SyncStatus.FAILED and run.error == "unexpected error: ZeroDivisionError: division by zero"
-
-
-def test_the_demo_source_replaces_the_demo_network_facts_through_the_pipeline(db):
-    from ingestion.demo import DEMO_SOURCE, demo_build
-
-    logins, counts, run = demo_build(seed=3, today=TODAY, months=1)
-    leads = Lead.objects.count()
-    again = demo_build(seed=3, today=TODAY, months=1)[2]
-
-    assert run.status == SyncStatus.SUCCEEDED and run.source.slug == DEMO_SOURCE and run.created > 1000
-    assert again.created == run.created and Lead.objects.count() == leads
-    assert DailyRollup.objects.filter(leads__gt=0).exists()
 
 
 # Commands -------------------------------------------------------------------------------------------------------------

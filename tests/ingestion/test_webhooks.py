@@ -12,8 +12,7 @@ from ingestion.models import SyncRun, WebhookDelivery
 from ingestion.services import source_register
 from ingestion.webhooks import webhook_signature
 from kpis.models import Conversation, DailyRollup, Lead
-
-from ..conftest import PASSWORD
+from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
 SECRET = "whsec-lille-1"
@@ -161,7 +160,7 @@ def test_a_signed_body_that_is_not_objects_gets_400_and_nothing_is_stored(client
 
 
 def test_a_logged_in_person_without_the_signature_cannot_post(client, source, franchisor):
-    assert client.login(username=franchisor.email, password=PASSWORD)
+    log_in(client, franchisor)
     client.handler.enforce_csrf_checks = True
 
     response = client.post("/api/v1/webhooks/forms-lille/leads/", LEAD, content_type="application/json")
@@ -177,7 +176,7 @@ def test_a_disabled_source_refuses_deliveries(client, source):
 
 
 def test_webhooks_are_in_the_openapi_schema(client, franchisor):
-    assert client.login(username=franchisor.email, password=PASSWORD)
+    log_in(client, franchisor)
     paths = client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
 
     for kind in ("leads", "conversations"):

@@ -2,14 +2,9 @@
 
 import os
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -18,20 +13,7 @@ from config.celery import app
 from ingestion.models import WorkerHeartbeat
 from ingestion.services import worker_heartbeat_record
 from ingestion.tasks import worker_heartbeat
-
-ROOT = Path(__file__).resolve().parents[2]
-POSTGRESQL_ENGINES = ("django.db.backends.postgresql", "django.contrib.gis.db.backends.postgis")
-
-
-def database_url_of(settings_dict):
-    """The DATABASE_URL that points a subprocess at the database this test runs on (the test database)."""
-    if settings_dict["ENGINE"] not in POSTGRESQL_ENGINES:
-        raise ValueError(f"a worker process cannot share a {settings_dict['ENGINE']} test database")
-    credentials = quote(settings_dict["USER"] or "", safe="")
-    if settings_dict.get("PASSWORD"):
-        credentials += ":" + quote(settings_dict["PASSWORD"], safe="")
-    host = f"{settings_dict['HOST'] or 'localhost'}:{settings_dict['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{settings_dict['NAME']}"
+from tests.helpers import celery_worker, database_url_of, forget_queue, start_worker, stop, wait_for
 
 
 @pytest.mark.django_db
@@ -83,15 +65,6 @@ def test_database_url_of_quotes_credentials():
         database_url_of({**settings_dict, "ENGINE": "django.db.backends.sqlite3"})
 
 
-def stop(worker):
-    worker.terminate()  # warm shutdown
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait(timeout=10)
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_celery_worker_runs_a_heartbeat_sent_through_redis():
@@ -111,49 +84,6 @@ def test_a_real_celery_worker_runs_a_heartbeat_sent_through_redis():
     beat = WorkerHeartbeat.objects.filter(hostname="ci-worker-test").first()
     assert beat is not None and beat.beats == 1, f"no heartbeat from the worker within 60 s. Its log:\n{output}"
     assert "Task ingestion.tasks.worker_heartbeat[" in output and "succeeded" in output, output
-
-
-def start_worker(queue, log, **env):
-    """A real Celery worker process that consumes only `queue`, on the test database, logging to `log`."""
-    environment = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", CELERY_TASK_DEFAULT_QUEUE=queue,
-                       DATABASE_URL=database_url_of(connection.settings_dict), **env)  # fmt: skip
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
-         "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-
-
-@contextmanager
-def celery_worker(queue, log):
-    """start_worker, stopped and its queue forgotten on the way out."""
-    worker = start_worker(queue, log)
-    try:
-        yield worker
-    finally:
-        stop(worker)
-        forget_queue(queue)
-
-
-def wait_for(condition, seconds=60, worker=None):
-    """Poll `condition` until it holds (True), or `seconds` pass or the worker dies (False, unless it holds)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        if worker is not None and worker.poll() is not None:
-            return condition()
-        time.sleep(0.25)
-    return False
-
-
-def forget_queue(queue):
-    """Leave nothing of the test's queue in the shared Redis."""
-    import redis
-
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-    client.close()
 
 
 # Syncs through a real worker ------------------------------------------------------------------------------------------

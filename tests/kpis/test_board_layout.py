@@ -2,21 +2,13 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from kpis.catalog import CATALOG
 from kpis.models import BoardLayout
 from kpis.selectors import DEFAULT_HOME_KPIS, DEFAULT_WALL_KPIS, board_layout
 from kpis.services import MAX_BOARD_TILES, board_layout_set
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English; the interface's French is checked with the pages."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]  # messages checked in English
 
 
 def test_a_network_without_a_choice_gets_the_defaults(network):

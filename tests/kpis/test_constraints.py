@@ -10,8 +10,7 @@ from django.db import IntegrityError, transaction
 
 from kpis.models import Campaign, Conversation, DailyMetric, Lead, Objective, Sale
 from kpis.services import local_day
-
-from ..factories import (
+from tests.factories import (
     CampaignFactory,
     ConversationFactory,
     DailyMetricFactory,

@@ -5,20 +5,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
 from accounts.constants import Role
 from accounts.models import Node
 from accounts.services import user_grant
+from ingestion.importing import import_files
 from kpis.catalog import CATALOG, Formula
 from kpis.engine import Pace, evaluate, kpi_breakdown, kpi_reports, kpi_series, kpi_slice_breakdown, objective_status
-from kpis.importing import import_files
-from kpis.models import Objective, SliceRollup
+from kpis.models import DailyRollup, Objective, SliceRollup
 from kpis.periods import PeriodKind, custom_period, series
-from kpis.selectors import dangerously_unscoped_rollup_rows, rollup_rows
+from kpis.selectors import rollup_rows
 from kpis.services import local_day
-
-from .csvs import NODES, write_csv
+from tests.helpers import NODES, PASSWORD, person, token_client, write_csv
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -110,9 +108,14 @@ def test_article_003_worked_example_roi_is_237_86_percent(tmp_path, capsys):
     assert payload == {
         "key": "roi", "node": "acme", "start": "2026-01-01", "end": "2026-03-31", "value": 237.86, "unit": "%",
         "numerator": 61250.0, "denominator": 25750.0,
-        "previous": {"start": "2025-10-03", "end": "2025-12-31", "value": None},
-        "last_year": {"start": "2025-01-01", "end": "2025-03-31", "value": None},
+        # 1 January - 31 March is the first quarter: it compares with the fourth (kpi-catalog.md, "Which period a
+        # comparison uses"), not with the 90 days before it.
+        "previous": {"start": "2025-10-01", "end": "2025-12-31", "value": None, "change": None},
+        "last_year": {"start": "2025-01-01", "end": "2025-03-31", "value": None, "change": None},
         "target": None,
+        # No change without a comparison; ROI is in %, so its change would be in points; the quarter is long over,
+        # so it is counted whole (no as_of) and its leads have had time to convert.
+        "change": None, "change_unit": "pts", "mature": True, "as_of": None,
     }  # fmt: skip
 
 
@@ -127,7 +130,7 @@ def test_breakdown_by_child_node_sums_each_subtree(tmp_path):
     )
     period = custom_period(date(2026, 3, 1), date(2026, 3, 31))
     network = Node.objects.get(slug="acme")
-    rows = dangerously_unscoped_rollup_rows()
+    rows = DailyRollup.objects.all()
 
     cpl = kpi_reports(rows=rows, node=network, keys=["cpl"], period=period)["cpl"].current
 
@@ -152,7 +155,7 @@ def test_ratio_of_sums_differs_from_average_of_ratios(tmp_path):
         + [lead(f"b{n}", "nice", "2026-03-01T10:00:00+01:00", campaign_external_id="c-nice") for n in range(3)],
     )
     period = custom_period(date(2026, 3, 1), date(2026, 3, 31))
-    rows = dangerously_unscoped_rollup_rows()
+    rows = DailyRollup.objects.all()
 
     network = kpi_reports(rows=rows, node=Node.objects.get(slug="acme"), keys=["cpl"], period=period)["cpl"]
     lille = kpi_reports(rows=rows, node=Node.objects.get(slug="lille"), keys=["cpl"], period=period)["cpl"]
@@ -179,7 +182,7 @@ def test_leads_count_on_their_local_day_across_the_dst_change(tmp_path):
     load(
         tmp_path, leads=[lead("late", "lille", "2026-03-28T23:30:00Z"), lead("early", "lille", "2026-03-28T22:30:00Z")]
     )
-    rows, lille = dangerously_unscoped_rollup_rows(), Node.objects.get(slug="lille")
+    rows, lille = DailyRollup.objects.all(), Node.objects.get(slug="lille")
 
     def leads_on(day):
         return kpi_reports(rows=rows, node=lille, keys=["leads"], period=custom_period(day, day))["leads"].current.value
@@ -192,7 +195,7 @@ def test_budget_is_prorated_over_the_campaign_days(tmp_path):
     load(tmp_path, campaigns=[campaign("c1", "lille", start_date="2026-03-01", end_date="2026-03-31", budget="3100"),
                               campaign("undated", "lille", budget="5000")],
          daily_metrics=[metric("2026-03-02", "c1", "250.00")])  # fmt: skip
-    rows, lille = dangerously_unscoped_rollup_rows(), Node.objects.get(slug="lille")
+    rows, lille = DailyRollup.objects.all(), Node.objects.get(slug="lille")
 
     used = kpi_reports(
         rows=rows, node=lille, keys=["budget_used"], period=custom_period(date(2026, 3, 1), date(2026, 3, 10))
@@ -209,7 +212,7 @@ def test_previous_and_last_year_comparisons(tmp_path):
                           for d, r, n in [("2026-03-15", "300", "6"), ("2026-02-15", "200", "3"),
                                           ("2025-03-15", "100", "4"), ("2025-02-15", "50", "4")]])  # fmt: skip
     period = series(PeriodKind.MONTH, date(2026, 3, 20), 1)[0]
-    reports = kpi_reports(rows=dangerously_unscoped_rollup_rows(), node=Node.objects.get(slug="acme"),
+    reports = kpi_reports(rows=DailyRollup.objects.all(), node=Node.objects.get(slug="acme"),
                           keys=["sales_revenue", "customer_growth"], period=period)  # fmt: skip
 
     revenue = reports["sales_revenue"]
@@ -228,7 +231,7 @@ def test_previous_and_last_year_comparisons(tmp_path):
 @pytest.mark.django_db
 def test_a_board_of_twenty_tiles_with_sparklines_costs_two_queries(tmp_path, django_assert_max_num_queries):
     load(tmp_path, sales=[{"date": "2026-03-15", "node_slug": "nice", "revenue": "300"}])
-    network, rows = Node.objects.get(slug="acme"), dangerously_unscoped_rollup_rows()
+    network, rows = Node.objects.get(slug="acme"), DailyRollup.objects.all()
     keys = list(CATALOG)[:20]
     months = series(PeriodKind.MONTH, date(2026, 3, 20), 13)
 
@@ -266,7 +269,7 @@ def test_objective_pace_projects_the_actual_to_the_period_end(tmp_path, key, tar
         target=Decimal(target),
     )
 
-    status = objective_status(rows=dangerously_unscoped_rollup_rows(), objective=objective, today=date(2026, 4, 10))
+    status = objective_status(rows=DailyRollup.objects.all(), objective=objective, today=date(2026, 4, 10))
 
     assert status.pace == expected
 
@@ -283,7 +286,7 @@ def test_objective_before_its_period_has_not_started(tmp_path):
         target=10,
     )
 
-    status = objective_status(rows=dangerously_unscoped_rollup_rows(), objective=objective, today=date(2026, 4, 10))
+    status = objective_status(rows=DailyRollup.objects.all(), objective=objective, today=date(2026, 4, 10))
 
     assert status.pace == Pace.NOT_STARTED
 
@@ -297,35 +300,29 @@ def api_tree(tmp_path, db):
                      revenue="87000.00")])  # fmt: skip
 
 
-def token_for(email, role, node_slug):
-    user, _ = user_grant(email=email, role=role, node=Node.objects.get(slug=node_slug), password="pw-123456")
-    return Token.objects.get_or_create(user=user)[0].key
-
-
 def test_api_returns_the_contract_json_for_a_visible_node(api_tree, client):
-    token = token_for("nord@example.com", Role.REGION_MANAGER, "nord")
+    get = token_client(client, person("nord@example.com", Role.REGION_MANAGER, Node.objects.get(slug="nord")))
 
-    response = client.get("/api/v1/kpis/roi/value/", {"node": "lille", "start": "2026-01-01", "end": "2026-03-31"},
-                          HTTP_AUTHORIZATION=f"Token {token}")  # fmt: skip
+    response = get("/api/v1/kpis/roi/value/", {"node": "lille", "start": "2026-01-01", "end": "2026-03-31"})
 
     assert response.status_code == 200
     assert response.json()["value"] == 237.86
-    assert response.json()["previous"] == {"start": "2025-10-03", "end": "2025-12-31", "value": None}
+    assert response.json()["previous"] == {"start": "2025-10-01", "end": "2025-12-31", "value": None,
+                                           "change": None}  # Q4
 
 
 def test_api_answers_404_for_a_node_outside_the_callers_scope(api_tree, client):
-    token = token_for("nord@example.com", Role.REGION_MANAGER, "nord")
+    get = token_client(client, person("nord@example.com", Role.REGION_MANAGER, Node.objects.get(slug="nord")))
 
-    response = client.get("/api/v1/kpis/roi/value/", {"node": "nice", "start": "2026-01-01", "end": "2026-03-31"},
-                          HTTP_AUTHORIZATION=f"Token {token}")  # fmt: skip
+    response = get("/api/v1/kpis/roi/value/", {"node": "nice", "start": "2026-01-01", "end": "2026-03-31"})
 
     assert response.status_code == 404
     assert "1000" not in response.content.decode()
 
 
-def test_api_token_endpoint_and_errors(api_tree, client):
-    token_for("exec@example.com", Role.EXECUTIVE, "acme")
-    response = client.post("/api/v1/auth/token/", {"username": "exec@example.com", "password": "pw-123456"})
+def test_the_token_endpoints_token_reads_the_api_and_bad_requests_get_404_400_or_401(api_tree, client):
+    person("exec@example.com", Role.EXECUTIVE, Node.objects.get(slug="acme"))
+    response = client.post("/api/v1/auth/token/", {"username": "exec@example.com", "password": PASSWORD})
     assert response.status_code == 200
     auth = {"HTTP_AUTHORIZATION": f"Token {response.json()['token']}"}
 
@@ -361,7 +358,7 @@ def test_a_month_under_way_is_compared_to_date(tmp_path):
                           for d in ("2026-03-05", "2026-02-05", "2026-02-20", "2025-03-05", "2025-03-25")])  # fmt: skip
     march = series(PeriodKind.MONTH, date(2026, 3, 10), 1)[0]
 
-    report = kpi_reports(rows=dangerously_unscoped_rollup_rows(), node=Node.objects.get(slug="acme"),
+    report = kpi_reports(rows=DailyRollup.objects.all(), node=Node.objects.get(slug="acme"),
                          keys=["sales_revenue"], period=march, today=date(2026, 3, 10))["sales_revenue"]  # fmt: skip
 
     assert (report.current.period.start, report.current.period.end) == (date(2026, 3, 1), date(2026, 3, 10))

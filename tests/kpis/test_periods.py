@@ -50,7 +50,7 @@ def test_iso_week_crosses_the_year_boundary():
     assert period_containing(PeriodKind.WEEK, D(2025, 12, 29)) == week
 
 
-def test_a_year_with_53_iso_weeks():
+def test_the_last_days_of_a_year_with_53_iso_weeks_are_in_its_week_53():
     week = period_containing(PeriodKind.WEEK, D(2020, 12, 31))
     assert span(week) == (D(2020, 12, 28), D(2021, 1, 3))
     assert week.label == "2020-W53"
@@ -180,11 +180,12 @@ def test_previous_of_a_single_day_custom_range_is_the_day_before():
     assert span(custom_period(D(2026, 3, 1), D(2026, 3, 1)).previous()) == (D(2026, 2, 28), D(2026, 2, 28))
 
 
-def test_previous_of_a_period_cut_short_is_the_whole_previous_period():
-    # The engine cuts a period under way to date; its neighbours stay whole periods, cut by the engine itself.
+def test_a_period_cut_short_has_a_whole_previous_period_and_last_years_same_days():
+    # The engine cuts a period under way to date and its previous period itself; last year's same period is cut to
+    # as many days, so that customer growth compares 1-10 March with 1-10 March, not with the whole of March.
     march_to_date = replace(period_containing(PeriodKind.MONTH, D(2026, 3, 1)), end=D(2026, 3, 10))
     assert span(march_to_date.previous()) == (D(2026, 2, 1), D(2026, 2, 28))
-    assert span(march_to_date.same_period_last_year()) == (D(2025, 3, 1), D(2025, 3, 31))
+    assert span(march_to_date.same_period_last_year()) == (D(2025, 3, 1), D(2025, 3, 10))
     assert march_to_date.label == "2026-03"
 
 
@@ -288,7 +289,7 @@ def test_fiscal_year_series_uses_the_network_start_month():
     assert [y.label for y in years] == ["FY2024/25", "FY2025/26", "FY2026/27"]
 
 
-def test_empty_and_negative_series():
+def test_a_series_of_no_periods_is_empty_and_a_negative_length_is_refused():
     assert series(PeriodKind.MONTH, D(2026, 11, 24), 0) == []
     with pytest.raises(ValueError):
         series(PeriodKind.MONTH, D(2026, 11, 24), -1)
@@ -313,7 +314,7 @@ def test_custom_ranges_have_no_series():
         (PeriodKind.FISCAL_YEAR, D(2028, 2, 5), 366),
     ],
 )
-def test_days(kind, day, days):
+def test_a_period_counts_its_days(kind, day, days):
     assert period_containing(kind, day).days == days
 
 
@@ -327,7 +328,7 @@ def test_days(kind, day, days):
         (D(2026, 4, 15), 31),  # over
     ],
 )
-def test_elapsed_days(today, elapsed):
+def test_elapsed_days_count_from_the_first_day_up_to_today_and_stop_at_the_end(today, elapsed):
     assert period_containing(PeriodKind.MONTH, D(2026, 3, 5)).elapsed_days(today) == elapsed
 
 
@@ -398,7 +399,7 @@ def test_parse_period_refuses_a_reversed_custom_range_and_unknown_kinds():
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
-def test_labels(period, label):
+def test_each_period_has_its_label(period, label):
     assert period.label == label
 
 

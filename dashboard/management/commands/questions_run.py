@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import Node
-from dashboard.services import automatic_questions_run
+from dashboard.questions.automatic import automatic_questions_run
 
 
 class Command(BaseCommand):

@@ -2,11 +2,15 @@ import json
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import Node
+from accounts.scoping import NodeReader
+from accounts.selectors import network_zone
+from kpis.boards import kpi_tile
 from kpis.catalog import CATALOG
+from kpis.contract import KpiValueSerializer
 from kpis.periods import custom_period
-from kpis.selectors import dangerously_unscoped_rollup_rows, kpi_value_payload
 
 
 def iso_date(text):
@@ -36,8 +40,10 @@ class Command(BaseCommand):
             period = custom_period(start, end)
         except ValueError as error:
             raise CommandError(str(error), returncode=2) from error
-        # An operator's tool: it reads the whole installation, not one person's scope.
-        payload = kpi_value_payload(rows=dangerously_unscoped_rollup_rows(), key=key, node=target, period=period)
+        # An operator's tool: it reads as the node itself, not as a person, the figures of the KPI value API.
+        today = timezone.localdate(timezone=network_zone(node=target))
+        tile = kpi_tile(user=NodeReader(target), key=key, node=target, period=period, today=today)
+        payload = KpiValueSerializer(tile).data
         if as_json:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
