@@ -22,3 +22,5 @@ urlpatterns = [
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("dashboard.urls")),
 ]
+
+handler400 = "dashboard.errors.bad_request"

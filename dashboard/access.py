@@ -3,14 +3,15 @@ page of the board, its drill-down, the budget page and the questions pages."""
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scoping import top_nodes, visible_nodes
 from accounts.selectors import managed_networks, node_network
 from kpis.boards import default_period
-from kpis.periods import PeriodKind, calendar_period, custom_period, period_containing, series
+from kpis.periods import PeriodKind, calendar_period, custom_period, day_outside_bounds, period_containing, series
 
 SERIES_LENGTH = {PeriodKind.DAY: 14, PeriodKind.WEEK: 12, PeriodKind.MONTH: 13, PeriodKind.QUARTER: 8,
                  PeriodKind.FISCAL_YEAR: 3, PeriodKind.CUSTOM: 13}  # fmt: skip
@@ -18,11 +19,24 @@ PICKER = [PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.FISC
 PICKER_MONTHS = 24  # the months the picker lists, this one first
 
 
-def _iso(text):
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
+class QueryError(BadRequest):
+    """A query string the board cannot answer (a date that is not one, or out of bounds, a range ending before it
+    starts): 400, and the page says which parameter and why (dashboard.errors.bad_request)."""
+
+
+def _query_day(request, name):
+    text = request.GET.get(name, "")
+    if not text:
         return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise QueryError(_("%(name)s: %(value)s is not a date (YYYY-MM-DD)") % {"name": name, "value": text[:40]}) \
+            from None
+    reason = day_outside_bounds(day)
+    if reason:
+        raise QueryError(f"{name}: {reason}")
+    return day
 
 
 def board_request(request, *, default_node=None, default_range=None):
@@ -35,7 +49,8 @@ def board_request(request, *, default_node=None, default_range=None):
     The period: `?period=<kind>` is the period of that kind holding today, or holding `?at=YYYY-MM-DD`;
     `?period=custom&start=&end=` a range; by default the board's default (kpis.boards.default_period), or the custom
     `default_range` (start, end) when given. The node by default is `default_node` when given and visible, else the
-    person's top node. None when the person sees no node at all.
+    person's top node. None when the person sees no node at all. A date that is not one or is out of bounds, or an
+    end before its start, is a QueryError (400, naming the parameter).
     """
     slug = request.GET.get("node") or (default_node.slug if default_node is not None else None)
     node = visible_nodes(request.user).filter(slug=slug).first() if slug else None
@@ -48,8 +63,10 @@ def board_request(request, *, default_node=None, default_range=None):
     fiscal_month = network.fiscal_year_start_month
     today = timezone.localdate(timezone=network.zone)
     kind = request.GET.get("period", "")
-    start, end, at = _iso(request.GET.get("start")), _iso(request.GET.get("end")), _iso(request.GET.get("at"))
-    if kind not in PeriodKind.values or (kind == PeriodKind.CUSTOM and not (start and end and start <= end)):
+    start, end, at = (_query_day(request, name) for name in ("start", "end", "at"))
+    if start and end and end < start:
+        raise QueryError(_("end: %(end)s is before start %(start)s") % {"end": end, "start": start})
+    if kind not in PeriodKind.values or (kind == PeriodKind.CUSTOM and not (start and end)):
         kind = ""
     if not kind and default_range is not None:
         kind, (start, end) = PeriodKind.CUSTOM, default_range

@@ -2,8 +2,9 @@
 
 A period is an inclusive pair of local dates: days are already cut in the network's time zone before they get here,
 which is why datetimes are refused. Each named period compares with the previous one of its kind and with the same
-one last year; a custom range compares with the same number of days immediately before it (the KPI value JSON of
-the contract: 2026-01-01..2026-03-31 has previous 2025-10-03..2025-12-31).
+one last year; a custom range compares with the same number of days immediately before it (2026-01-10..2026-02-08
+has previous 2025-12-11..2026-01-09), unless its dates make a calendar period (`calendar_period`: 2026-01-01..
+2026-03-31 is the first quarter, and compares with 2025-10-01..2025-12-31).
 
 Pure calendar arithmetic (datetime and calendar only, no ORM), so that the engine, the board, the API and the
 `kpi` command all agree on what "last month" means.
@@ -26,6 +27,21 @@ class PeriodKind(TextChoices):
     QUARTER = "quarter", _("Quarter")
     FISCAL_YEAR = "fiscal_year", _("Fiscal year")  # starts on the 1st of the network's fiscal_year_start_month
     CUSTOM = "custom", _("Custom range")
+
+
+# The days a figure may be asked about or a fact dated: wide enough for any network's history and plans, narrow
+# enough that every comparison (a year back, a range's length back), series (24 months back) and time-zone shift
+# around them is still a date. A day outside is refused where it comes in (query string, form, file, command).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def day_outside_bounds(day: date) -> str:
+    """Why `day` cannot be asked about or stored ("" when it can), in words for the person who typed it."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return ""
+    return str(_("%(day)s is outside %(first)s – %(last)s") % {
+        "day": day.isoformat(), "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})  # fmt: skip
 
 
 # Named kinds made of whole months, and how many.

@@ -7,12 +7,14 @@ and the base narrows it to the caller, and a subclass that tries to override get
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import generics, serializers
 from rest_framework.views import APIView
 
 from accounts.scoping import restrict, visible_nodes
 from accounts.selectors import node_network
 from kpis.periods import custom_period
+from kpis.validators import validate_day_in_bounds
 
 
 class ScopedApiView(APIView):
@@ -60,12 +62,13 @@ class RangeInputSerializer(serializers.Serializer):
     """?node=<slug>&start=YYYY-MM-DD&end=YYYY-MM-DD, inclusive."""
 
     node = serializers.SlugField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = serializers.DateField(validators=[validate_day_in_bounds])
+    end = serializers.DateField(validators=[validate_day_in_bounds])
 
     def validate(self, data):
         if data["end"] < data["start"]:
-            raise serializers.ValidationError({"end": "end is before start."})
+            raise serializers.ValidationError(
+                {"end": _("end: %(end)s is before start %(start)s") % {"end": data["end"], "start": data["start"]}})
         return data
 
 

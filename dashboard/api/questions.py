@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from accounts.selectors import node_network
 from kpis.catalog import CATALOG
 from kpis.periods import PeriodKind, period_containing
+from kpis.validators import validate_day_in_bounds
 
 from ..models import Message, Thread, ThreadStatus
 from ..questions.selectors import threads_visible
@@ -90,7 +91,7 @@ class ThreadCreateApi(ScopedApiView):
         node = serializers.SlugField()
         period = serializers.ChoiceField(choices=[k for k in PeriodKind.values if k != PeriodKind.CUSTOM],
                                          default=PeriodKind.MONTH)  # fmt: skip
-        day = serializers.DateField(required=False)
+        day = serializers.DateField(required=False, validators=[validate_day_in_bounds])
         body = serializers.CharField(max_length=MAX_MESSAGE_LENGTH)
 
     @extend_schema(request=InputSerializer, responses={201: ThreadOutputSerializer})

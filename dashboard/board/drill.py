@@ -96,6 +96,8 @@ def kpi_page(request, key):
         **context, "kpi": kpi, "tile": tile, "partner": partner, "trend": json.dumps(trend),
         "breakdowns": [b for b in breakdowns if b], "heatmap": json.dumps(heatmap), "trail": [(kpi.name, None)],
         "questions": questions, "board_range": board.range,
+        # A note added here is dated inside the period shown, so it appears on the chart the person is looking at.
+        "note_day": min(today, board.range.current.end),
     })  # fmt: skip
 
 
@@ -118,7 +120,8 @@ FUNNEL = [("impressions", gettext_lazy("Impressions")), ("clicks", gettext_lazy(
           ("lp_views", gettext_lazy("Landing-page views")), ("form_submits", gettext_lazy("Form submissions")),
           ("leads", gettext_lazy("Leads")), ("qualified_leads", gettext_lazy("Qualified leads")),
           ("customers", gettext_lazy("Customers"))]  # fmt: skip
-DAILY_UP_TO = 92  # longer periods are charted week by week
+DAILY_UP_TO = 92  # longer periods are charted week by week,
+WEEKLY_UP_TO = 2 * 366  # and longer ones month by month
 
 
 @login_required
@@ -144,20 +147,21 @@ def campaigns_page(request):
     })  # fmt: skip
 
 
-def _days_or_weeks(period, today):
-    """The points of a campaign's chart over `period` (up to today): days, or ISO weeks for long periods."""
-    end = min(period.end, today)
-    if end < period.start:
+def _chart_points(period, today, *, first_day=None):
+    """The points of a campaign's chart over `period`, from the campaign's first day when known, up to today: days,
+    ISO weeks for long periods, months for very long ones (a chart stays readable over any range one can type)."""
+    start, end = max(period.start, first_day or period.start), min(period.end, today)
+    if end < start:
         return []
-    if (end - period.start).days < DAILY_UP_TO:
-        return [period_containing(PeriodKind.DAY, period.start + timedelta(days=n))
-                for n in range((end - period.start).days + 1)]  # fmt: skip
-    weeks, day = [], period.start
+    days = (end - start).days
+    if days < DAILY_UP_TO:
+        return [period_containing(PeriodKind.DAY, start + timedelta(days=n)) for n in range(days + 1)]
+    kind = PeriodKind.WEEK if days < WEEKLY_UP_TO else PeriodKind.MONTH
+    points, day = [], start
     while day <= end:
-        week = period_containing(PeriodKind.WEEK, day)
-        weeks.append(week)
-        day = week.end + timedelta(days=1)
-    return weeks
+        points.append(period_containing(kind, day))
+        day = points[-1].end + timedelta(days=1)
+    return points
 
 
 @login_required
@@ -171,7 +175,7 @@ def campaign_page(request, pk):
         lifetime = (campaign.start_date, campaign.end_date)
     context = board_request_or_404(request, default_node=campaign.node, default_range=lifetime)
     node, period, today = context["node"], context["period"], context["today"]
-    points = _days_or_weeks(period, today)
+    points = _chart_points(period, today, first_day=campaign.start_date)
     board = board_read(user=request.user, node=node, keys=[*CAMPAIGN_KPIS, "leads", "cpl"],
                        child_keys=["budget_used", "leads", "cpl"], period=period, today=today, series_periods=points,
                        campaign=campaign)  # fmt: skip

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kpis.catalog import CATALOG
+from kpis.validators import validate_day_in_bounds
 
 from ..access import board_request, form_errors_from
 from ..models import ThreadStatus
@@ -65,7 +66,8 @@ class AnswerForm(forms.Form):
 
 
 class AnnotationForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=[validate_day_in_bounds])
     text = forms.CharField(label=gettext_lazy("Note"), max_length=200)
     every_kpi = forms.BooleanField(label=gettext_lazy("About every KPI of this node"), required=False)
 

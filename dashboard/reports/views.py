@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Node, in_subtree
 from accounts.queueing import task_queue
+from kpis.validators import validate_day_in_bounds
 
 from ..access import form_errors_from, managed_network
 from ..constants import DEFAULT_SEND_TIME, ReportCadence
@@ -46,6 +47,7 @@ class ReportForm(forms.Form):
     node = forms.ModelChoiceField(label=gettext_lazy("Node"), queryset=Node.objects.none(), to_field_name="slug")
     cadence = forms.ChoiceField(label=gettext_lazy("Cadence"), choices=ReportCadence.choices)
     start_date = forms.DateField(label=gettext_lazy("Start date"), widget=forms.DateInput(attrs={"type": "date"}),
+                                 validators=[validate_day_in_bounds],
                                  help_text=gettext_lazy("A new project's start; for the other cadences, the first "
                                                         "report covers the period that holds it."))  # fmt: skip
     send_time = forms.TimeField(label=gettext_lazy("Sent at (local time)"), initial=DEFAULT_SEND_TIME,

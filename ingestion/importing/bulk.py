@@ -29,6 +29,7 @@ from accounts.constants import PATH_SEPARATOR, NodeKind
 from accounts.models import Node
 from kpis.constants import MAX_LEAD_SCORE
 from kpis.models import Lead
+from kpis.periods import FIRST_DAY, LAST_DAY
 from kpis.rollups import bulk_work_mem, rollups_add_new_leads, rollups_refresh_touched
 
 from .csv_reading import NeedsRowByRow, csv_cells_regular, header_problems
@@ -141,6 +142,8 @@ def _leads_converted(fmt, true_words, false_words):
         ("r.node_kind = %s AND r.zone IS NOT NULL", [NodeKind.FRANCHISEE]),
         ("r.external_id <> '' AND length(r.external_id) <= 120", []),
         (SAME_DATE_AND_TIME, []),
+        # The bounds of kpis.periods, which start on 1 January and end on 31 December: a year's digits say it.
+        ("left(r.created_at, 4) BETWEEN %s AND %s COLLATE \"C\"", [f"{FIRST_DAY.year:04d}", f"{LAST_DAY.year:04d}"]),
         ("(r.fraction = '' OR (left(r.fraction, 1) = '.' AND length(r.fraction) BETWEEN 2 AND 7 "
          f"AND translate(substr(r.fraction, 2), {DIGITS}, '') = ''))", []),
         ("(r.campaign_external_id = '' OR starts_with(r.node_path, r.campaign_path))", []),

@@ -16,6 +16,7 @@ from accounts.constants import NodeKind
 from accounts.models import Node, path_is_within
 from kpis.constants import CONVERSATION_CHANNELS, MAX_LEAD_SCORE, RATING_SCALES, Channel
 from kpis.models import Campaign, Conversation, DailyMetric, Lead, Sale
+from kpis.periods import day_outside_bounds
 from kpis.services import local_day
 
 TRUE = {"true", "1", "yes", "oui", "y", "t", "vrai"}
@@ -37,11 +38,18 @@ def parse_text(column, value, max_length=120):
     return value
 
 
+def _day_in_bounds(column, day):
+    if reason := day_outside_bounds(day):
+        raise RowError(column, reason)
+
+
 def parse_date(column, value):
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise RowError(column, f"{value!r} is not a date (YYYY-MM-DD)") from None
+    _day_in_bounds(column, day)
+    return day
 
 
 def parse_moment(column, value, zone):
@@ -50,6 +58,7 @@ def parse_moment(column, value, zone):
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise RowError(column, f"{value!r} is not an ISO 8601 date and time") from None
+    _day_in_bounds(column, moment.date())  # the day as written, before any shift of zone
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=zone)
     return moment

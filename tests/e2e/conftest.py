@@ -21,8 +21,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 @pytest.fixture
 def demo(celery_inline):
-    """The demo of today, its e-mails sent in the test process (the browser tests are not about the broker)."""
-    demo_build(seed=7, today=timezone.localdate(), months=2)
+    """The demo of today, its e-mails sent in the test process (the browser tests are not about the broker). Three
+    months: in the first days of a month the board opens on last month, whole, which needs a whole month before it
+    to compare with."""
+    demo_build(seed=7, today=timezone.localdate(), months=3)
 
 
 @pytest.fixture(scope="session")

@@ -10,14 +10,17 @@ from accounts.selectors import network_zone
 from kpis.boards import kpi_tile
 from kpis.catalog import CATALOG
 from kpis.contract import KpiValueSerializer
-from kpis.periods import custom_period
+from kpis.periods import custom_period, day_outside_bounds
 
 
 def iso_date(text):
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as error:
         raise CommandError(f"{text!r} is not a date (YYYY-MM-DD).", returncode=2) from error
+    if reason := day_outside_bounds(day):
+        raise CommandError(f"{reason}.", returncode=2)
+    return day
 
 
 class Command(BaseCommand):

@@ -1,9 +1,10 @@
 """The pages of "question this KPI": ask in one click from a tile, answer in the Observation / Analysis /
 Recommendation form, statuses, lists, notifications, notes on the KPI chart."""
 
+import calendar
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -132,6 +133,19 @@ def test_a_note_is_drawn_on_the_kpi_chart_and_listed(client, region_manager_nord
     ]
     assert figure["layout"]["shapes"][0]["x0"] == f"{today:%Y-%m}"
     assert "TV campaign &lt;b" in page.content.decode()
+
+
+@pytest.mark.parametrize("shown", ["past", "current"])
+def test_the_note_form_proposes_a_day_inside_the_period_shown(client, region_manager_nord, franchisee_lille, shown):
+    log_in(client, region_manager_nord)
+    today = timezone.localdate()
+    at = (today.replace(day=1) - timedelta(days=1)).replace(day=1) if shown == "past" else today
+    last_day = at.replace(day=calendar.monthrange(at.year, at.month)[1])
+
+    page = client.get("/kpi/leads/", {"node": "lille", "period": "month", "at": at.isoformat()}).content.decode()
+
+    proposed = date.fromisoformat(re.search(r'name="day" required value="([0-9-]+)"', page).group(1))
+    assert proposed == min(last_day, today)  # a note added as proposed lands on the chart being looked at
 
 
 def test_a_note_about_every_kpi_shows_on_each_kpi_but_not_elsewhere(client, region_manager_nord, franchisee_lille,

@@ -12,6 +12,7 @@ from accounts.models import Node
 from ingestion.importing import bulk, import_file, import_files
 from kpis import rollups
 from kpis.models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale, SliceRollup, SubtreeRollup
+from kpis.periods import FIRST_DAY, LAST_DAY
 from kpis.rollups import ROLLUP_GRAINS, rollups_refresh
 from tests.helpers import NODES, write_csv
 
@@ -326,6 +327,23 @@ def test_a_time_stamp_python_refuses_is_reported_by_the_row_by_row_path(tree, mo
     result = import_file(write_csv(tree, "leads", rows), report=lines.append)
 
     assert lines == [f"leads.csv:6: created_at: '{moment}' is not an ISO 8601 date and time"]
+    assert result.rejected == 1 and not Lead.objects.exists()
+
+
+@pytest.mark.parametrize(("moment", "day"), [
+    ("1899-12-31T23:00:00+01:00", "1899-12-31"),
+    ("2200-01-01T00:00:00Z", "2200-01-01"),
+    ("0001-01-01T00:00:00+05:00", "0001-01-01"),  # shifted to UTC it would not be a date any more
+    ("9999-12-31T23:59:59-05:00", "9999-12-31"),
+])  # fmt: skip
+def test_a_time_stamp_outside_the_boards_days_is_refused_on_its_line(tree, moment, day):
+    rows = plain_leads(20)
+    rows[4]["created_at"] = moment
+    lines = []
+
+    result = import_file(write_csv(tree, "leads", rows), report=lines.append)
+
+    assert lines == [f"leads.csv:6: created_at: {day} is outside {FIRST_DAY} – {LAST_DAY}"]
     assert result.rejected == 1 and not Lead.objects.exists()
 
 
