@@ -168,3 +168,22 @@ def test_a_range_under_way_counts_no_day_after_today_on_any_surface(client, worl
     ranking = page_ranking(client.get("/", {"node": "acme", **MARCH_TO_DATE}).content.decode())
     nord = sum(150 * (3 * n + d) + 7 * d for n in (1, 2) for d in (6, 7))
     assert ranking[0].startswith("Nord " + shown(nord, "sales_revenue"))
+
+
+@pytest.mark.parametrize("name", ["march", "february"])
+def test_the_budget_page_shows_each_kpi_as_the_board_does(client, world, today, executive, name):
+    page_query, (start, end) = RANGES[name]
+    log_in(client, executive)
+    board = token_client(client, executive)("/api/v1/board/", {"node": "lille", "start": start, "end": end}).json()
+    by_key = {tile["key"]: tile for tile in board["tiles"]}
+
+    page = client.get("/budget/", {"node": "lille", **page_query}).content.decode()
+
+    rows = re.findall(r'<th scope="row"><a href="/kpi/([a-z_]+)/[^"]*">.*?</a></th>\s*<td class="num">(.*?)</td>',
+                      page, re.S)  # fmt: skip
+    assert len(rows) == 7
+    for key, cell in rows:
+        api_tile = by_key.get(key) or token_client(client, executive)(
+            f"/api/v1/kpis/{key}/value/", {"node": "lille", "start": start, "end": end}).json()  # fmt: skip
+        assert text_of(cell).startswith(shown(api_tile["value"], key)), (key, text_of(cell))
+        assert ("encore en cours de conversion" in text_of(cell)) == (not api_tile["mature"]), (key, text_of(cell))
