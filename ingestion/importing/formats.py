@@ -10,7 +10,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Min
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.constants import NodeKind
 from accounts.models import Node, path_is_within
@@ -39,7 +39,9 @@ def parse_text(column, value, max_length=120):
 
 
 def _day_in_bounds(column, day):
-    if reason := day_outside_bounds(day):
+    with translation.override("en"):  # an import's `file:line: column: reason` is in English, as all its reasons
+        reason = day_outside_bounds(day)
+    if reason:
         raise RowError(column, reason)
 
 

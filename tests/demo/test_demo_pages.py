@@ -70,7 +70,8 @@ def test_period_picker_changes_the_board_period(client, demo):
 
     assert quarter.context["period"].kind == "quarter" and len(quarter.context["series_periods"]) == 8
     assert (str(custom.context["period"].start), str(custom.context["period"].end)) == ("2026-01-01", "2026-01-31")
-    assert broken.context["period"].kind == "month"  # an impossible range falls back to the month
+    # An impossible range is refused and says why, rather than quietly showing another period.
+    assert broken.status_code == 400 and "2026-01-01" in broken.content.decode()
 
 
 def test_board_tiles_show_objectives_with_pace(client, demo):
