@@ -56,6 +56,19 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def save(self, *args, **kwargs):
+        # A new password ends every API token issued under the old one (set_password() leaves the raw password in
+        # _password until the save), whichever view, command or admin page changed it.
+        password_changed = self._password is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.api_tokens_revoke()
+
+    def api_tokens_revoke(self):
+        from rest_framework.authtoken.models import Token  # authtoken's models need the user model loaded first
+
+        Token.objects.filter(user=self).delete()
+
 
 def in_subtree(node, *, via="node"):
     """The rows of `node`'s subtree (`node` and every node below it), for any table: the one rule of the tree's

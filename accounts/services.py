@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
+from .authentication import token_expired
 from .constants import ALLOWED_PARENT_KIND, NodeKind, Role
 from .models import AuditAction, AuditEvent, DisplayLink, Node, RoleAssignment, User
 from .queueing import task_queue
@@ -117,6 +119,16 @@ def role_revoke(*, assignment, acting_user=None):
                  email=assignment.user.email, role=assignment.role)  # fmt: skip
     assignment.delete()
     forget_scope(assignment.user)
+    assignment.user.api_tokens_revoke()  # a token issued under the old trust is not carried over: sign in again
+
+
+def api_token_issue(*, user):
+    """The person's API token: the current one, or a new one when it has expired (accounts.authentication)."""
+    token, created = Token.objects.get_or_create(user=user)
+    if not created and token_expired(token):
+        token.delete()
+        token = Token.objects.create(user=user)
+    return token
 
 
 DISPLAY_LINK_SALT = "accounts.display_link"

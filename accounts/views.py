@@ -1,6 +1,8 @@
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from .services import api_token_issue
 from .throttling import lockout_response
 
 
@@ -10,6 +12,11 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": api_token_issue(user=serializer.validated_data["user"]).key})
 
     def handle_exception(self, exc):
         # A locked-out client's credentials are refused without being checked: say so (429), not "wrong password".
