@@ -5,6 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ENCRYPTION_KEY = "q3Cz3uVQ5m0lzFf0n8d3O5vQm2nqz1ZcZr8wG6kYb4E="  # a Fernet key for these checks only
+SECRET = "a-long-random-production-secret-" * 2  # for these checks only
 
 
 def run_django_check(settings, *options, **env):
@@ -26,11 +27,19 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_a_weak_secret_key():
+    for weak in ("short", "x" * 64):
+        result = run_django_check("config.settings.production", SECRET_KEY=weak, ALLOWED_HOSTS="kpi.example.com",
+                                  INGESTION_ENCRYPTION_KEY=ENCRYPTION_KEY)  # fmt: skip
+
+        assert result.returncode != 0 and "SECRET_KEY is too weak" in result.stderr, weak
+
+
 def test_production_refuses_to_start_without_a_credentials_key_of_its_own():
-    missing = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com")
-    development = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com",
+    missing = run_django_check("config.settings.production", SECRET_KEY=SECRET, ALLOWED_HOSTS="kpi.example.com")
+    development = run_django_check("config.settings.production", SECRET_KEY=SECRET, ALLOWED_HOSTS="kpi.example.com",
                                    INGESTION_ENCRYPTION_KEY="ZGV2ZWxvcG1lbnQtb25seS1rcGktYm9hcmQta2V5LTA=")  # fmt: skip
-    malformed = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com",
+    malformed = run_django_check("config.settings.production", SECRET_KEY=SECRET, ALLOWED_HOSTS="kpi.example.com",
                                  INGESTION_ENCRYPTION_KEY="not-a-key")  # fmt: skip
 
     assert missing.returncode != 0 and "INGESTION_ENCRYPTION_KEY must be set" in missing.stderr
@@ -39,7 +48,7 @@ def test_production_refuses_to_start_without_a_credentials_key_of_its_own():
 
 
 def test_production_starts_with_a_secret_key_and_hosts():
-    result = run_django_check("config.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="kpi.example.com",
+    result = run_django_check("config.settings.production", SECRET_KEY=SECRET, ALLOWED_HOSTS="kpi.example.com",
                               INGESTION_ENCRYPTION_KEY=ENCRYPTION_KEY)  # fmt: skip
 
     assert result.returncode == 0, result.stderr
@@ -56,9 +65,8 @@ def test_without_redis_url_tasks_run_inline_and_the_cache_is_files_every_process
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    secret = "a-long-random-production-secret-" * 2
     result = run_django_check(
-        "config.settings.production", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secret,
+        "config.settings.production", "--deploy", "--fail-level", "WARNING", SECRET_KEY=SECRET,
         ALLOWED_HOSTS="kpi.example.com", INGESTION_ENCRYPTION_KEY=ENCRYPTION_KEY,
     )  # fmt: skip
 

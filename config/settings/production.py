@@ -9,6 +9,10 @@ from .base import env
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY.startswith("insecure-"):
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+# Django's own bar (check --deploy, security.W009): sessions, password-reset links, display and unsubscribe links
+# are all signed with it. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured("SECRET_KEY is too weak for production: at least 50 characters, 5 of them different.")
 
 # The credentials of data sources are encrypted with this key: no default outside development.
 INGESTION_ENCRYPTION_KEY = env("INGESTION_ENCRYPTION_KEY", default="")

@@ -162,15 +162,19 @@ def report_send_now(request, pk):
 @csrf_exempt  # no session to protect: the signed token in the address is the key, and mail clients post to it
 @require_http_methods(["GET", "POST"])
 def report_unsubscribe(request, token):
-    """One link in every report e-mail, no login: opening it unsubscribes (again and again, to the same effect)
-    and shows a page that can subscribe again. Mail clients' own one-click button posts
-    "List-Unsubscribe=One-Click" to the same address (RFC 8058). A forged or altered token is a 404."""
+    """One link in every report e-mail, no login. Opening it only asks (mail scanners open every link of a message,
+    and must not unsubscribe anyone); the page's button posts the choice, and can subscribe again. Mail clients' own
+    one-click button posts "List-Unsubscribe=One-Click" to the same address (RFC 8058). Posting the same choice
+    twice has the same effect as once. A forged or altered token is a 404."""
     recipient = recipient_from_token(token)
     if recipient is None:
         raise Http404
-    subscribed = request.method == "POST" and request.POST.get("action") == "subscribe"
-    recipient = report_subscription_set(recipient=recipient, subscribed=subscribed)
-    if request.method == "POST" and "List-Unsubscribe" in request.POST:
+    one_click = request.method == "POST" and "List-Unsubscribe" in request.POST
+    action = "unsubscribe" if one_click else request.POST.get("action") if request.method == "POST" else None
+    if action in ("subscribe", "unsubscribe"):
+        recipient = report_subscription_set(recipient=recipient, subscribed=action == "subscribe")
+    if one_click:
         return HttpResponse(status=204)
     with override(recipient.user.language):
-        return render(request, "dashboard/reports/unsubscribe.html", {"recipient": recipient, "token": token})
+        return render(request, "dashboard/reports/unsubscribe.html",
+                      {"recipient": recipient, "token": token, "asking": action is None})  # fmt: skip

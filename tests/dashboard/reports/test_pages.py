@@ -136,11 +136,22 @@ def unsubscribe_path(recipient):
     return f"/reports/unsubscribe/{unsubscribe_token(recipient)}/"
 
 
-def test_the_unsubscribe_link_works_without_login_and_twice(client, weekly, franchisee_user_lille):
+def test_opening_the_unsubscribe_link_only_asks(client, weekly, franchisee_user_lille):
+    """Mail scanners open every link of a message: opening it (without login) must not unsubscribe anyone."""
     recipient = weekly.recipients.get(user=franchisee_user_lille)
 
-    first = client.get(unsubscribe_path(recipient))
-    again = client.get(unsubscribe_path(recipient))
+    opened = client.get(unsubscribe_path(recipient))
+
+    recipient.refresh_from_db()
+    assert opened.status_code == 200 and recipient.unsubscribed_at is None
+    assert "Hebdo" in opened.content.decode() and 'value="unsubscribe"' in opened.content.decode()
+
+
+def test_the_unsubscribe_button_works_without_login_and_twice(client, weekly, franchisee_user_lille):
+    recipient = weekly.recipients.get(user=franchisee_user_lille)
+
+    first = client.post(unsubscribe_path(recipient), {"action": "unsubscribe"})
+    again = client.post(unsubscribe_path(recipient), {"action": "unsubscribe"})
 
     recipient.refresh_from_db()
     assert first.status_code == again.status_code == 200 and recipient.unsubscribed_at is not None
@@ -149,7 +160,7 @@ def test_the_unsubscribe_link_works_without_login_and_twice(client, weekly, fran
 
 def test_the_recipient_subscribes_again_from_the_same_page(client, weekly, franchisee_user_lille):
     recipient = weekly.recipients.get(user=franchisee_user_lille)
-    client.get(unsubscribe_path(recipient))
+    client.post(unsubscribe_path(recipient), {"action": "unsubscribe"})
 
     response = client.post(unsubscribe_path(recipient), {"action": "subscribe"})
 
@@ -190,7 +201,9 @@ def test_the_report_email_carries_a_working_unsubscribe_link(client, weekly, fra
 
     link = re.search(r"https://kpi\.example\.com(/reports/unsubscribe/\S+/)", message.body).group(1)
     assert message.extra_headers["List-Unsubscribe"] == f"<https://kpi.example.com{link}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert client.get(link).status_code == 200
+    assert client.post(link, {"List-Unsubscribe": "One-Click"}).status_code == 204
     recipient.refresh_from_db()
     assert recipient.unsubscribed_at is not None
 
