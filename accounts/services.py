@@ -132,6 +132,7 @@ def api_token_issue(*, user):
 
 
 DISPLAY_LINK_SALT = "accounts.display_link"
+DISPLAY_LINK_MAX_DAYS = 5 * 366  # a screen kept for years gets a new link; and no date past the calendar's end
 
 
 def display_link_token(link):
@@ -143,8 +144,8 @@ def display_link_issue(*, node, days=30, label="", playlist=(), refresh_seconds=
     """A signed, read-only wall-screen link to `node`, valid for `days`: the screen reads as the link, seeing that
     node's subtree only. What it shows (`playlist`) and how often it reloads (`refresh_seconds`) are stored as given:
     dashboard.wall.playlists checks them and is the one caller. Returns (link, token)."""
-    if days < 1:
-        raise ValidationError(_("A display link lasts at least one day."))
+    if not 1 <= days <= DISPLAY_LINK_MAX_DAYS:
+        raise ValidationError(_("A display link lasts from 1 to %(max)s days.") % {"max": DISPLAY_LINK_MAX_DAYS})
     link = DisplayLink.objects.create(node=node, label=label, nonce=secrets.token_urlsafe(24), playlist=list(playlist),
                                       refresh_seconds=refresh_seconds,
                                       created_by=acting_user if acting_user and acting_user.is_authenticated else None,

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import DisplayLink
-from accounts.services import display_link_revoke
+from accounts.services import DISPLAY_LINK_MAX_DAYS, display_link_revoke
 from ingestion.admin import ReadOnlyAdmin
 from kpis.catalog import CATALOG
 
@@ -122,7 +122,7 @@ class DisplayLinkForm(forms.ModelForm):
 
 
 class DisplayLinkCreateForm(DisplayLinkForm):
-    days = forms.IntegerField(label=_("valid for (days)"), min_value=1, initial=30)
+    days = forms.IntegerField(label=_("valid for (days)"), min_value=1, max_value=DISPLAY_LINK_MAX_DAYS, initial=30)
 
 
 @admin.register(DisplayLink)

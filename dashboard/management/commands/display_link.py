@@ -25,8 +25,6 @@ class Command(BaseCommand):
         node = Node.objects.filter(slug=node_slug).first()
         if node is None:
             raise CommandError(f"Unknown node {node_slug!r}.", returncode=2)
-        if days < 1:
-            raise CommandError("--days must be at least 1.", returncode=2)
         try:
             _, token = display_link_create(node=node, days=days, label=label, playlist=playlist_parse(playlist),
                                            refresh_seconds=refresh)  # fmt: skip

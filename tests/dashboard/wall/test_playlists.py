@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent, DisplayLink
+from accounts.services import DISPLAY_LINK_MAX_DAYS
 from dashboard.wall.playlists import (
     display_link_configure,
     display_link_create,
@@ -94,6 +95,15 @@ def test_display_link_command_exits_2_for_an_unknown_node(tree):
         call_command("display_link", "atlantis")
 
     assert error.value.returncode == 2
+
+
+@pytest.mark.parametrize("days", ["0", "-3", str(DISPLAY_LINK_MAX_DAYS + 1), "99999999"])
+def test_display_link_command_refuses_a_lifetime_out_of_range_with_exit_2(tree, days):
+    with pytest.raises(CommandError) as error:
+        call_command("display_link", "nord", "--days", days)
+
+    assert error.value.returncode == 2 and str(DISPLAY_LINK_MAX_DAYS) in str(error.value)
+    assert not DisplayLink.objects.exists()
 
 
 def test_the_display_link_command_takes_a_playlist_and_a_reload_time(region_nord, tree, capsys):
