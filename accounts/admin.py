@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_scoping import ScopedModelAdmin
 from .models import AuditEvent, RoleAssignment, User
 from .services import role_revoke, user_grant
 
@@ -21,7 +22,9 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin, ScopedModelAdmin):
+    scope_via = "role_assignments__node"  # a person is in scope through any of their roles
+    network_admins_view = True
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "language", "role_assignments__role"]
@@ -35,9 +38,12 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()  # one row per person, however many roles reach them
+
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ScopedModelAdmin):
     list_display = ["user", "role", "node", "created_at"]
     list_filter = ["role", "node__kind"]
     search_fields = ["user__email", "node__name", "node__slug"]
@@ -61,7 +67,7 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ScopedModelAdmin):
     list_display = ["at", "actor", "action", "node", "summary"]
     list_filter = ["action", "at"]
     search_fields = ["summary", "actor__email", "node__slug"]

@@ -104,6 +104,9 @@ def user_grant(*, email, role, node, password=None, first_name="", last_name="",
         user.set_password(password)
         user.save(update_fields=["password"])
     _, granted = RoleAssignment.objects.get_or_create(user=user, node=node, role=role)
+    if role == Role.FRANCHISOR_ADMIN and not user.is_staff:  # they configure their network in the admin too
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     forget_scope(user)
     if granted:
         audit_record(actor=acting_user, action=AuditAction.ROLE_GRANTED, node=node,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import ScopedModelAdmin
 from accounts.models import DisplayLink
 from accounts.services import DISPLAY_LINK_MAX_DAYS, display_link_revoke
 from ingestion.admin import ReadOnlyAdmin
@@ -25,7 +26,8 @@ class KpiChoiceForm(forms.ModelForm):
 
 
 @admin.register(KpiOwner)
-class KpiOwnerAdmin(admin.ModelAdmin):
+class KpiOwnerAdmin(ScopedModelAdmin):
+    network_admins_manage = True
     form = KpiChoiceForm
     list_display = ["kpi", "node", "user"]
     list_filter = ["kpi"]
@@ -34,7 +36,8 @@ class KpiOwnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuestionRule)
-class QuestionRuleAdmin(admin.ModelAdmin):
+class QuestionRuleAdmin(ScopedModelAdmin):
+    network_admins_manage = True
     form = KpiChoiceForm
     list_display = ["kpi", "node", "scope", "kind", "comparison", "threshold", "enabled"]
     list_filter = ["kind", "enabled", "comparison"]
@@ -43,7 +46,7 @@ class QuestionRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(ScopedModelAdmin):
     list_display = ["kpi", "node", "period_start", "author", "addressee", "status", "rule_key", "updated_at"]
     list_filter = ["status", "kpi"]
     search_fields = ["node__name", "node__slug", "author__email", "addressee__email"]
@@ -52,7 +55,7 @@ class ThreadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(ScopedModelAdmin):
     list_display = ["day", "node", "kpi", "text", "author"]
     search_fields = ["text", "node__name", "node__slug"]
     autocomplete_fields = ["node"]
@@ -67,7 +70,7 @@ class ReportRecipientInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ScopedModelAdmin):
     """Reports are created and previewed on the Reports page; here administrators also change their recipients."""
 
     list_display = ["name", "node", "cadence", "start_date", "send_time", "paused", "created_by"]
@@ -82,6 +85,7 @@ class ReportAdmin(admin.ModelAdmin):
 class ReportDeliveryAdmin(ReadOnlyAdmin):
     """What was sent, to whom, for which period, and why a send failed or was skipped."""
 
+    scope_via = "report__node"
     list_display = ["report", "recipient", "period_start", "period_end", "status", "scheduled_for", "sent_at"]
     list_filter = ["status"]
     search_fields = ["report__name", "recipient__user__email"]
@@ -126,9 +130,10 @@ class DisplayLinkCreateForm(DisplayLinkForm):
 
 
 @admin.register(DisplayLink)
-class DisplayLinkAdmin(admin.ModelAdmin):
+class DisplayLinkAdmin(ScopedModelAdmin):
     """Create, list, configure and revoke wall-screen links. The token is shown once, right after creation."""
 
+    network_admins_manage = True
     list_display = ["__str__", "node", "created_by", "created_at", "expires_at", "revoked_at", "last_seen_at"]
     list_filter = ["node__kind", "revoked_at"]
     search_fields = ["label", "node__name", "node__slug"]

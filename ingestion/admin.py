@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import ScopedModelAdmin
+
 from .crypto import credentials_decrypt, credentials_encrypt
 from .models import DataSource, SyncRun, WebhookDelivery, WorkerHeartbeat
 from .services import source_schedule_set
@@ -38,7 +40,7 @@ class DataSourceForm(forms.ModelForm):
 
 
 @admin.register(DataSource)
-class DataSourceAdmin(admin.ModelAdmin):
+class DataSourceAdmin(ScopedModelAdmin):
     form = DataSourceForm
     list_display = ["slug", "name", "kind", "node", "enabled", "schedule_time", "next_run_at"]
     list_filter = ["kind", "enabled"]
@@ -51,7 +53,7 @@ class DataSourceAdmin(admin.ModelAdmin):
         source_schedule_set(source=obj, time_of_day=obj.schedule_time, enabled=obj.enabled)  # computes next_run_at
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedModelAdmin):
     """Records of what happened: read, never written by hand."""
 
     def has_add_permission(self, request):
@@ -63,6 +65,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
+    scope_via = "source__node"
     list_display = ["source", "trigger", "status", "queued_at", "finished_at", "created", "updated", "unchanged",
                     "rejected", "attempt"]  # fmt: skip
     list_filter = ["status", "trigger"]
@@ -71,6 +74,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    scope_via = "source__node"
     list_display = ["source", "kind", "received_at", "status", "created", "updated", "unchanged", "rejected"]
     list_filter = ["status", "kind"]
     search_fields = ["source__slug", "digest"]

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import ScopedModelAdmin
 from accounts.models import Node
 from accounts.selectors import network_zone
 
@@ -25,10 +26,12 @@ class LocalDayAdminMixin:
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(ScopedModelAdmin):
     """The tree's nodes, registered here rather than in accounts: a node saved under a new parent moves, and its
     figures (the rollups' copies of its path) move with it, which is kpis' to do."""
 
+    scope_via = ""
+    network_admins_view = True
     list_display = ["name", "slug", "kind", "parent", "path", "currency", "timezone"]
     list_filter = ["kind", "currency", "timezone"]
     search_fields = ["name", "slug", "path"]
@@ -48,7 +51,7 @@ class NodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ScopedModelAdmin):
     list_display = ["name", "external_id", "channel", "node", "start_date", "end_date", "budget"]
     list_filter = ["channel", "node__kind"]
     search_fields = ["name", "external_id", "node__name", "node__slug"]
@@ -57,7 +60,8 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyMetric)
-class DailyMetricAdmin(admin.ModelAdmin):
+class DailyMetricAdmin(ScopedModelAdmin):
+    scope_via = "campaign__node"
     list_display = ["campaign", "date", "spend", "impressions", "clicks", "visitors", "form_submits"]
     list_filter = ["campaign__channel"]
     search_fields = ["campaign__name", "campaign__external_id"]
@@ -67,7 +71,7 @@ class DailyMetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lead)
-class LeadAdmin(LocalDayAdminMixin, admin.ModelAdmin):
+class LeadAdmin(LocalDayAdminMixin, ScopedModelAdmin):
     moment_field = "created_at"
     list_display = [
         "external_id",
@@ -90,7 +94,7 @@ class LeadAdmin(LocalDayAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(LocalDayAdminMixin, admin.ModelAdmin):
+class ConversationAdmin(LocalDayAdminMixin, ScopedModelAdmin):
     moment_field = "started_at"
     list_display = [
         "external_id",
@@ -114,7 +118,7 @@ class ConversationAdmin(LocalDayAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
+class SaleAdmin(ScopedModelAdmin):
     list_display = ["node", "date", "orders", "units", "revenue", "new_customers"]
     list_filter = ["node__kind"]
     search_fields = ["node__name", "node__slug"]
@@ -133,7 +137,8 @@ class ObjectiveForm(forms.ModelForm):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(ScopedModelAdmin):
+    network_admins_manage = True
     form = ObjectiveForm
     list_display = ["kpi", "node", "period_kind", "start", "end", "target", "owner", "updated_at"]
     list_filter = ["kpi", "period_kind", "node__kind"]
@@ -185,7 +190,9 @@ class BoardLayoutForm(forms.ModelForm):
 
 
 @admin.register(BoardLayout)
-class BoardLayoutAdmin(admin.ModelAdmin):
+class BoardLayoutAdmin(ScopedModelAdmin):
+    scope_via = "network"
+    network_admins_manage = True
     form = BoardLayoutForm
     list_display = ["network", "home_kpis", "wall_kpis", "updated_at"]
     autocomplete_fields = ["network"]
@@ -197,9 +204,10 @@ class BoardLayoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConversionLag)
-class ConversionLagAdmin(admin.ModelAdmin):
+class ConversionLagAdmin(ScopedModelAdmin):
     """Measured every night (kpis.maturity): read here, never written by hand."""
 
+    scope_via = "network"
     list_display = ["network", "days", "basis", "measured_on", "history_days", "leads", "customers",
                     "plateau_from_days", "plateau_leads", "plateau_customers", "updated_at"]  # fmt: skip
     list_filter = ["basis"]
