@@ -45,8 +45,12 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
     page = context.new_page()
+    # Whatever the page's own code does must fit the Content-Security-Policy: a refused script or style is a failure.
+    refused = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
     yield page
     context.close()
+    assert not refused, refused
 
 
 @pytest.fixture

@@ -43,6 +43,17 @@ def test_wrong_password_is_refused_with_a_message(demo, live_server, page):
     assert "/login/" in page.url
 
 
+def test_picking_a_language_switches_the_page_at_once(demo, live_server, page):
+    demo_log_in_page(page, live_server, "direction")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.wait_for_load_state("load")  # its scripts have run
+
+    with page.expect_navigation():
+        page.select_option("#language", "en")
+
+    assert page.locator("html").get_attribute("lang") == "en" and "Business objectives" in page.content()
+
+
 @pytest.mark.parametrize(
     ("login", "node_name"),
     [("direction", "Linguaviva"), ("marketing", "Linguaviva"), ("region.sud", "Sud"), ("marseille", "Marseille")],
@@ -104,7 +115,7 @@ def test_a_wall_link_runs_unattended_rotates_and_reloads_itself(demo, live_serve
 
     # It reloads by itself every 2 s (nobody touches it), and moves on to the next slide after 5 s, reloads or not.
     page.evaluate("window.stillTheSamePage = true")
-    page.wait_for_function("window.stillTheSamePage === undefined", timeout=10000)
+    page.wait_for_function("() => window.stillTheSamePage === undefined", timeout=10000)
     page.wait_for_selector(".slide-ranking:not([hidden])", timeout=15000)
     page.wait_for_selector(".slide-ranking .chart[data-drawn]")
     screenshot("wall-ranking-1080p")
