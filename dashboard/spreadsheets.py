@@ -146,12 +146,27 @@ def _xlsx_response(table):
 
 
 def xlsx_write(table, output):
-    """Writes `table` as an XLSX workbook to `output` (a path or a binary file), one typed cell at a time."""
-    workbook = xlsxwriter.Workbook(output, XLSX_OPTIONS)
+    """Writes `table` as an XLSX workbook to `output` (a path or a binary file), one typed cell at a time.
+
+    Constant-memory mode keeps each sheet's rows in a scratch file until the workbook is closed: they live in a
+    folder of our own, removed whatever happens, so that an export that fails halfway leaves no file behind. The
+    rows are closed on the way out too: a list read from a server-side cursor releases it then, not whenever the
+    failed export's traceback is collected (by then in another request's transaction)."""
+    rows = iter(table.rows)
+    try:
+        with tempfile.TemporaryDirectory(prefix="xlsx-") as scratch:
+            workbook = xlsxwriter.Workbook(output, {**XLSX_OPTIONS, "tmpdir": scratch})
+            _xlsx_sheets(workbook, table, rows)
+            workbook.close()
+    finally:
+        if hasattr(rows, "close"):
+            rows.close()
+
+
+def _xlsx_sheets(workbook, table, rows):
     styles = {"header": workbook.add_format({"bold": True}), "day": workbook.add_format({"num_format": "yyyy-mm-dd"}),
               "moment": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}  # fmt: skip
     zone = table.zone or timezone.get_current_timezone()
-    rows = iter(table.rows)
     first = next(rows, None)
     widths = [max(len(str(column)) + 2, 19 if isinstance(value, datetime) else 12)
               for column, value in zip(table.columns, first or [None] * len(table.columns), strict=True)]  # fmt: skip
@@ -172,7 +187,6 @@ def xlsx_write(table, output):
             sheet, line = new_sheet(sheets), 1
         for column, value in enumerate(row):
             _xlsx_cell(sheet, line, column, value, styles, zone)
-    workbook.close()
 
 
 def _xlsx_cell(sheet, line, column, value, styles, zone):

@@ -106,6 +106,13 @@ RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relati
 XLSX_EPOCH = datetime(1899, 12, 30)  # day 0 of a spreadsheet's date serials (1900 date system)
 
 
+def _xlsx_text(element):
+    """The text of a string cell or shared string: its runs, with the characters XML cannot carry ("\r" is
+    "_x000D_") decoded as spreadsheets decode them."""
+    text = "".join(t.text or "" for t in element.iter(f"{SHEET_NS}t"))
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _xml(archive, name):
     return ElementTree.fromstring(archive.read(name))  # noqa: S314 - a file our own code under test just wrote
 
@@ -123,17 +130,21 @@ def _xlsx_date_styles(archive):
 
 
 def xlsx_sheets(response):
-    """{sheet name: rows} of an XLSX response, read from the file's XML (no spreadsheet library): each row a list of
-    typed values as the file types them (str for text, float for numbers, bool, date or datetime for numbers shown
-    as dates, None for empty cells), once its content type is checked and that no cell holds a formula."""
+    """{sheet name: rows} of an XLSX response (see xlsx_file_sheets), once its content type is checked."""
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return xlsx_file_sheets(b"".join(response.streaming_content) if response.streaming else response.content)
+
+
+def xlsx_file_sheets(content):
+    """{sheet name: rows} of an XLSX file, read from its XML (no spreadsheet library): each row a list of values as
+    the file types them (str for text, float for numbers, bool, date or datetime for numbers shown as dates, None for
+    empty cells), once checked that no cell holds a formula."""
     archive = zipfile.ZipFile(io.BytesIO(content))
     names = archive.namelist()
     shared = []
     if "xl/sharedStrings.xml" in names:
         for item in _xml(archive, "xl/sharedStrings.xml").iter(f"{SHEET_NS}si"):
-            shared.append("".join(t.text or "" for t in item.iter(f"{SHEET_NS}t")))
+            shared.append(_xlsx_text(item))
     dates = _xlsx_date_styles(archive)
     targets = {r.get("Id"): r.get("Target") for r in _xml(archive, "xl/_rels/workbook.xml.rels")}
     sheets = {}
@@ -153,13 +164,13 @@ def xlsx_sheets(response):
                 if kind == "s":
                     cells[column - 1] = shared[int(value)]
                 elif kind == "inlineStr":
-                    cells[column - 1] = "".join(t.text or "" for t in cell.iter(f"{SHEET_NS}t"))
+                    cells[column - 1] = _xlsx_text(cell)
                 elif kind == "b":
                     cells[column - 1] = value == "1"
                 elif kind == "n" and value is not None:
                     number, style = float(value), dates.get(int(cell.get("s", 0)))
-                    if style == "time":
-                        number = XLSX_EPOCH + timedelta(days=number)
+                    if style == "time":  # a fraction of a day: to the nearest second
+                        number = XLSX_EPOCH + timedelta(seconds=round(number * 86400))
                     elif style:
                         number = (XLSX_EPOCH + timedelta(days=number)).date()
                     cells[column - 1] = number
