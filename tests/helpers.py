@@ -6,6 +6,7 @@ The named people and places (network, region_nord, franchisee_lille, franchisor,
 in tests/conftest.py; the factories of rows are in tests/factories.py.
 """
 
+import codecs
 import csv
 import io
 import os
@@ -13,10 +14,13 @@ import re
 import subprocess
 import sys
 import time
+import zipfile
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 from django.db import connection
 from django.utils import timezone
@@ -70,11 +74,118 @@ def token_client(client, user):
 
 
 # What a response exports ---------------------------------------------------------------------------------------------
-def csv_rows(response):
-    """The rows of a CSV response (streamed or not) as dicts by column, once its content type is checked."""
+def csv_read(response):
+    """(delimiter, rows) of a CSV response (streamed or not), once its content type and its byte order mark are
+    checked: the delimiter the header line uses (`;` in French, `,` in English), and the rows as dicts by column."""
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.DictReader(io.StringIO(content.decode())))
+    assert content.startswith(codecs.BOM_UTF8), content[:20]
+    text = content[len(codecs.BOM_UTF8) :].decode()
+    header = text.split("\r\n", 1)[0]
+    delimiter = ";" if ";" in header else ","
+    return delimiter, list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+
+
+def csv_rows(response):
+    """The rows of a CSV response (streamed or not) as dicts by column, read with its own delimiter."""
+    return csv_read(response)[1]
+
+
+def csv_number(text, decimal):
+    """A number cell of a CSV written with `decimal` as its decimal mark, as a Decimal (None for an empty cell). A
+    cell with the other mark, or any grouping, is not what the export promises and fails."""
+    if text == "":
+        return None
+    assert re.fullmatch(rf"-?\d+(?:{re.escape(decimal)}\d+)?", text), (text, decimal)
+    return Decimal(text.replace(decimal, "."))
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+XLSX_EPOCH = datetime(1899, 12, 30)  # day 0 of a spreadsheet's date serials (1900 date system)
+
+
+def _xlsx_text(element):
+    """The text of a string cell or shared string: its runs, with the characters XML cannot carry ("\r" is
+    "_x000D_") decoded as spreadsheets decode them."""
+    text = "".join(t.text or "" for t in element.iter(f"{SHEET_NS}t"))
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _xml(archive, name):
+    return ElementTree.fromstring(archive.read(name))  # noqa: S314 - a file our own code under test just wrote
+
+
+def _xlsx_date_styles(archive):
+    """The indexes of the workbook's cell styles that show a number as a date (True) or a date and time ("time")."""
+    styles = _xml(archive, "xl/styles.xml")
+    codes = {int(f.get("numFmtId")): f.get("formatCode").lower() for f in styles.iter(f"{SHEET_NS}numFmt")}
+    kinds = {}
+    for index, xf in enumerate(styles.find(f"{SHEET_NS}cellXfs")):
+        code = codes.get(int(xf.get("numFmtId", 0)), "")
+        if "y" in code or "d" in code:
+            kinds[index] = "time" if "h" in code else True
+    return kinds
+
+
+def xlsx_sheets(response):
+    """{sheet name: rows} of an XLSX response (see xlsx_file_sheets), once its content type is checked."""
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    return xlsx_file_sheets(b"".join(response.streaming_content) if response.streaming else response.content)
+
+
+def xlsx_file_sheets(content):
+    """{sheet name: rows} of an XLSX file, read from its XML (no spreadsheet library): each row a list of values as
+    the file types them (str for text, float for numbers, bool, date or datetime for numbers shown as dates, None for
+    empty cells), once checked that no cell holds a formula."""
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    names = archive.namelist()
+    shared = []
+    if "xl/sharedStrings.xml" in names:
+        for item in _xml(archive, "xl/sharedStrings.xml").iter(f"{SHEET_NS}si"):
+            shared.append(_xlsx_text(item))
+    dates = _xlsx_date_styles(archive)
+    targets = {r.get("Id"): r.get("Target") for r in _xml(archive, "xl/_rels/workbook.xml.rels")}
+    sheets = {}
+    for sheet in _xml(archive, "xl/workbook.xml").iter(f"{SHEET_NS}sheet"):
+        target = targets[sheet.get(f"{RELATIONSHIP_NS}id")]
+        xml = _xml(archive, "xl/" + target.removeprefix("/xl/"))
+        rows = []
+        for row in xml.iter(f"{SHEET_NS}row"):
+            cells = {}
+            for cell in row.iter(f"{SHEET_NS}c"):
+                assert cell.find(f"{SHEET_NS}f") is None, ElementTree.tostring(cell)  # no formula, ever
+                letters = re.match(r"[A-Z]+", cell.get("r")).group(0)
+                column = 0
+                for letter in letters:
+                    column = column * 26 + ord(letter) - ord("A") + 1
+                kind, value = cell.get("t", "n"), cell.findtext(f"{SHEET_NS}v")
+                if kind == "s":
+                    cells[column - 1] = shared[int(value)]
+                elif kind == "inlineStr":
+                    cells[column - 1] = _xlsx_text(cell)
+                elif kind == "b":
+                    cells[column - 1] = value == "1"
+                elif kind == "n" and value is not None:
+                    number, style = float(value), dates.get(int(cell.get("s", 0)))
+                    if style == "time":  # a fraction of a day: to the nearest second
+                        number = XLSX_EPOCH + timedelta(seconds=round(number * 86400))
+                    elif style:
+                        number = (XLSX_EPOCH + timedelta(days=number)).date()
+                    cells[column - 1] = number
+                else:
+                    raise AssertionError(f"unexpected cell {ElementTree.tostring(cell)!r}")
+            rows.append([cells.get(index) for index in range(max(cells, default=-1) + 1)])
+        sheets[sheet.get("name")] = rows
+    return sheets
+
+
+def xlsx_records(response):
+    """The rows of an XLSX response's one sheet as dicts by column (its first row)."""
+    (rows,) = xlsx_sheets(response).values()
+    header = rows[0]
+    return [dict(zip(header, row + [None] * (len(header) - len(row)), strict=True)) for row in rows[1:]]
 
 
 def pdf_raw_text(content):

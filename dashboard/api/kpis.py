@@ -1,6 +1,10 @@
-"""The KPI endpoints: one KPI's value, its peers' spread, and the board as JSON, CSV and PDF. Every figure is the
+"""The KPI endpoints: one KPI's value, its peers' spread, and the board as JSON, CSV, XLSX and PDF. Every figure is the
 board's (kpis.boards), shaped by the contract's serializers (kpis.contract): each board tile equals the KPI value
 API for the same node and range, field by field, and the page, the CSV, the PDF and the e-mail show these figures.
+
+The board's CSV and XLSX are endpoints of their own (board/csv/, board/xlsx/, beside board/pdf/) rather than
+?format=: DRF reads `format` as its renderer override, and the files are the pages' exports, in the request's
+language (dashboard.spreadsheets), not renderings of the JSON.
 """
 
 from django.utils.translation import override
@@ -15,7 +19,8 @@ from kpis.catalog import CATALOG, Formula
 from kpis.contract import BoardSerializer, KpiValueSerializer, PeerComparisonSerializer
 from kpis.selectors import board_layout
 
-from ..board.exports import board_csv, board_pdf
+from ..board.exports import board_pdf, board_table
+from ..spreadsheets import XLSX_CONTENT_TYPE, table_response
 from .base import RangeInputSerializer, ScopedApiView
 
 KPI_KEY = OpenApiParameter("key", str, OpenApiParameter.PATH, enum=list(CATALOG))
@@ -67,11 +72,21 @@ class BoardApi(_BoardApi):
 
 
 class BoardCsvApi(_BoardApi):
-    """The board's tiles as CSV: one row per KPI with its value, comparisons and objective."""
+    """The board's tiles as CSV: one row per KPI with its value, comparisons and objective, in the conventions of
+    the request's language (Accept-Language): French, `;` and a decimal comma; English, `,` and a decimal point."""
 
     @extend_schema(parameters=[RangeInputSerializer], responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
-        return board_csv(self.board())
+        return table_response(board_table(self.board()), "csv")
+
+
+class BoardXlsxApi(_BoardApi):
+    """The board's tiles as an XLSX workbook: the CSV's rows and columns, with typed cells (numbers, dates,
+    booleans, text)."""
+
+    @extend_schema(parameters=[RangeInputSerializer], responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+    def get(self, request):
+        return table_response(board_table(self.board()), "xlsx")
 
 
 class BoardPdfApi(_BoardApi):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("kpis/<str:key>/peers/", kpis.KpiPeersApi.as_view(), name="api-kpi-peers"),
     path("board/", kpis.BoardApi.as_view(), name="api-board"),
     path("board/csv/", kpis.BoardCsvApi.as_view(), name="api-board-csv"),
+    path("board/xlsx/", kpis.BoardXlsxApi.as_view(), name="api-board-xlsx"),
     path("board/pdf/", kpis.BoardPdfApi.as_view(), name="api-board-pdf"),
     path("nodes/", facts.NodeListApi.as_view(), name="api-nodes"),
     path("leads/", facts.LeadListApi.as_view(), name="api-leads"),

@@ -2,6 +2,8 @@
 
 Figures are returned as JSON-ready dicts; templates hand them to plotly.js (served from static/, no CDN).
 Colours come with words or markers elsewhere on the page: a chart never carries meaning by colour alone.
+Every text a figure shows (axis categories, trace names, titles, notes) goes through plain(): plotly.js reads them as
+HTML, and they come from data (campaign, node, channel names, notes people write).
 """
 
 import html
@@ -20,6 +22,14 @@ THEMES = {
     "light": {"ink": INK, "accent": ACCENT, "second": SECOND, "grid": GRID, "size": 13, "width": 2},
     "dark": {"ink": "#f2f5f9", "accent": "#6cb4ff", "second": "#ffb070", "grid": "#2a3a55", "size": 18, "width": 4},
 }
+
+
+def plain(text):
+    """`text` as plotly.js shows it literally. Plotly reads labels, names, titles and annotations as a subset of HTML
+    (`<a href>`, `<b>`, `<br>`, `<span style>`) and decodes entities, so a campaign named
+    `<a href="https://evil.example">x</a>` would be a live link in the chart: `&`, `<` and `>` are escaped. Only
+    these three: plotly.js decodes &amp; &lt; &gt; and numeric entities, but shows "&quot;" as typed."""
+    return html.escape(str(text), quote=False)
 
 
 def _number(value):
@@ -77,11 +87,12 @@ def _partial_traces(labels, values, colour, width, partial):
     (`partial`), its last segment dotted and its last point hollow, named "(to date)": a month four days old does
     not plunge unnoticed."""
     if not partial or len(values) < 2:
+        labels = [plain(label) for label in labels]
         return [go.Scatter(x=labels, y=values, mode="lines", line={"color": colour, "width": width},
                            hoverinfo="x+y"),
                 go.Scatter(x=labels[-1:], y=values[-1:], mode="markers", marker={"color": colour, "size": 3 * width},
                            hoverinfo="skip")]  # fmt: skip
-    labels = [*labels[:-1], partial_label(labels[-1])]
+    labels = [plain(label) for label in [*labels[:-1], partial_label(labels[-1])]]
     return [go.Scatter(x=labels, y=[*values[:-1], None], mode="lines", line={"color": colour, "width": width},
                        hoverinfo="x+y"),
             go.Scatter(x=labels[-2:], y=values[-2:], mode="lines", line={"color": colour, "width": width,
@@ -121,6 +132,7 @@ def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver, *, th
         return [shape] * (len(labels) - 1) + [f"{shape}-open" if partial else shape] if labels else shape
 
     shapes, notes = note_marks(annotations or [], theme=theme)
+    labels, outcome_name, driver_name = [plain(label) for label in labels], plain(outcome_name), plain(driver_name)
     return _figure(
         [go.Scatter(x=labels, y=[_number(v) for v in outcome], name=outcome_name, mode="lines+markers",
                     line={"color": colours["accent"], "width": 3}, marker={"symbol": symbols("circle"), "size": 7}),
@@ -137,15 +149,16 @@ def outcome_and_driver(labels, outcome_name, outcome, driver_name, driver, *, th
 
 def note_marks(annotations, *, theme="light"):
     """Plotly shapes and annotations for dated notes on a category axis: a dotted line at the note's period and
-    its text above the plot. Plotly reads annotation text as HTML, so the text is escaped here."""
+    its text above the plot (both plain(): a note's period is placed by its label as the axis shows it)."""
     ink = THEMES[theme]["ink"]
     background = "rgba(255,255,255,0.85)" if theme == "light" else "rgba(11,19,32,0.85)"
     shapes, notes = [], []
     for label, text in annotations:
+        label = plain(label)
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": label, "x1": label, "y0": 0, "y1": 1,
                        "line": {"color": ink, "width": 1, "dash": "dot"}})
         notes.append({"xref": "x", "yref": "paper", "x": label, "y": 1, "yanchor": "top", "showarrow": False,
-                      "text": html.escape(text[:80]), "font": {"size": 11, "color": ink}, "bgcolor": background})
+                      "text": plain(text[:80]), "font": {"size": 11, "color": ink}, "bgcolor": background})
     return shapes, notes
 
 
@@ -156,7 +169,7 @@ def ranking_bars(labels, values, *, unit="count", title="", theme="light"):
     """Horizontal bars, largest on top; values written on the bars in the KPI's unit. On the dark (wall) theme,
     as high as its container."""
     colours = THEMES[theme]
-    pairs = [(label, _number(value)) for label, value in zip(labels, values, strict=True)]
+    pairs = [(plain(label), _number(value)) for label, value in zip(labels, values, strict=True)]
     row = 34 if theme == "light" else 48
     return _figure(
         [go.Bar(y=[p[0] for p in pairs][::-1], x=[p[1] for p in pairs][::-1], orientation="h",
@@ -164,14 +177,14 @@ def ranking_bars(labels, values, *, unit="count", title="", theme="light"):
                 textposition="auto")],
         _layout(theme, height=max(160, row * len(pairs) + 40) if theme == "light" else None,
                 margin={"l": 160, "r": 16, "t": 8, "b": 24}, yaxis={"automargin": True},
-                xaxis={"gridcolor": colours["grid"], "title": {"text": title}}, hovermode="closest"),
+                xaxis={"gridcolor": colours["grid"], "title": {"text": plain(title)}}, hovermode="closest"),
     )  # fmt: skip
 
 
 def funnel(stages):
     """A campaign's funnel, from impressions to customers: `stages` is [(name, count)], widest first. Each bar
     carries its count and its share of the stage before it, in words."""
-    stages = [(name, _number(count) or 0) for name, count in stages]
+    stages = [(plain(name), _number(count) or 0) for name, count in stages]
     return _figure(
         [go.Funnel(y=[name for name, _count in stages], x=[count for _name, count in stages],
                    texttemplate="%{value:,.0f}<br>%{percentPrevious:.0%}", marker={"color": ACCENT},
@@ -193,8 +206,8 @@ def hour_weekday_heatmap(counts, weekday_names=WEEKDAYS, *, closing_hour=None):
         shapes.append({"type": "line", "x0": closing_hour - 0.5, "x1": closing_hour - 0.5, "y0": -0.5, "y1": 6.5,
                        "line": {"color": INK, "width": 2, "dash": "dot"}})  # fmt: skip
     return _figure(
-        [go.Heatmap(z=z, x=[f"{h:02d}h" for h in range(24)], y=list(weekday_names), colorscale="Blues",
-                    hovertemplate="%{y} %{x}: %{z}<extra></extra>")],
+        [go.Heatmap(z=z, x=[f"{h:02d}h" for h in range(24)], y=[plain(name) for name in weekday_names],
+                    colorscale="Blues", hovertemplate="%{y} %{x}: %{z}<extra></extra>")],
         _layout(height=300, margin={"l": 48, "r": 16, "t": 8, "b": 40}, shapes=shapes, hovermode="closest",
                 yaxis={"autorange": "reversed"}),
     )  # fmt: skip

@@ -1,16 +1,16 @@
 """Drill-down pages, from a tile to single facts: a KPI's page (series beside its driver, ranking of the nodes below,
 breakdowns, heat map), the campaigns and one campaign's page, then the single leads and conversations behind them
-(paginated, filterable, in CSV too) and one lead with its conversations. Every read goes through the caller's scope.
+(paginated, filterable, in CSV and XLSX too) and one lead with its conversations. Every read goes through the
+caller's scope.
 """
 
-import csv
 import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,8 +35,9 @@ from kpis.selectors import (
 
 from ..access import board_request_or_404
 from ..questions.selectors import kpi_questions
+from ..spreadsheets import TABLE_FORMATS, table_response
 from . import charts
-from .exports import campaigns_csv, kpi_csv
+from .exports import campaigns_table, conversations_table, kpi_table, leads_table
 
 CALL_CENTRE_CLOSES = 19  # marked on the heat map; per-node opening hours are a later source (calls)
 PAGE_SIZE = 50
@@ -88,10 +89,10 @@ def kpi_page(request, key):
     heatmap = charts.hour_weekday_heatmap({label: v["leads"].value for label, v in arrivals},
                                           weekday_names=[_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"),
                                                          _("Sun")], closing_hour=CALL_CENTRE_CLOSES)  # fmt: skip
-    if request.GET.get("format") == "csv":
-        return kpi_csv(kpi=kpi, partner=partner, node=node, series_periods=context["series_periods"],
-                       series=tile.series, partner_series=partner_tile.series,
-                       breakdowns=[b for b in breakdowns if b])  # fmt: skip
+    if (export := request.GET.get("format")) in TABLE_FORMATS:
+        return table_response(kpi_table(kpi=kpi, partner=partner, node=node, series_periods=context["series_periods"],
+                                        series=tile.series, partner_series=partner_tile.series,
+                                        breakdowns=[b for b in breakdowns if b]), export)  # fmt: skip
     return render(request, "dashboard/kpi.html", {
         **context, "kpi": kpi, "tile": tile, "partner": partner, "trend": json.dumps(trend),
         "breakdowns": [b for b in breakdowns if b], "heatmap": json.dumps(heatmap), "trail": [(kpi.name, None)],
@@ -128,7 +129,7 @@ WEEKLY_UP_TO = 2 * 366  # and longer ones month by month
 @require_GET
 def campaigns_page(request):
     """The campaigns that spent or brought leads under a node over the period, largest spend first; ?format=csv
-    exports them all."""
+    (or xlsx) exports them all."""
     context = board_request_or_404(request)
     node, period = context["node"], context["period"]
     rng = board_range(period=period, today=context["today"],
@@ -138,8 +139,8 @@ def campaigns_page(request):
     lines = [(campaign, values["budget_used"].numerator, [values[k] for k in CAMPAIGN_LIST_KPIS])
              for campaign, values in ranked if campaign is not None]  # fmt: skip
     lines.sort(key=lambda line: -(line[1] or 0))
-    if request.GET.get("format") == "csv":
-        return campaigns_csv(lines=lines, keys=CAMPAIGN_LIST_KPIS, node=node, period=period)
+    if (export := request.GET.get("format")) in TABLE_FORMATS:
+        return table_response(campaigns_table(lines=lines, keys=CAMPAIGN_LIST_KPIS, node=node, period=period), export)
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dashboard/campaigns.html", {
         **context, "page": page, "lines": page, "kpis": [CATALOG[k] for k in CAMPAIGN_LIST_KPIS], "board_range": rng,
@@ -201,11 +202,6 @@ def campaign_page(request, pk):
 
 # Leads and conversations ---------------------------------------------------------------------------------------
 
-LEAD_COLUMNS = ["external_id", "created_at", "node", "campaign", "source", "medium", "segment", "score", "qualified",
-                "customer", "revenue", "purchases"]  # fmt: skip
-CONVERSATION_COLUMNS = ["external_id", "started_at", "node", "channel", "segment", "captured_contact",
-                        "goal_completed", "self_served", "escalated", "rating", "rating_scale", "duration_seconds",
-                        "messages", "lead"]  # fmt: skip
 YES_NO = {"", "yes", "no", "unknown"}
 
 
@@ -230,7 +226,7 @@ def _list_filters(request, names):
 @require_GET
 def leads_page(request):
     """Single leads under a node for the period, filterable (campaign, source, medium, segment, qualified, customer,
-    minimum score, text); ?format=csv exports every matching lead."""
+    minimum score, text); ?format=csv (or xlsx) exports every matching lead."""
     context = board_request_or_404(request)
     node, period = context["node"], context["period"]
     filters = _list_filters(request, ["campaign", "source", "medium", "segment", "qualified", "customer",
@@ -247,8 +243,9 @@ def leads_page(request):
         customer=filters.get("customer", ""),
         min_score=int(filters["min_score"]) if "min_score" in filters else None,
     )  # fmt: skip
-    if request.GET.get("format") == "csv":
-        return _csv_response(leads, LEAD_COLUMNS, _lead_cells, f"leads-{node.slug}-{period.start}-{period.end}.csv")
+    if (export := request.GET.get("format")) in TABLE_FORMATS:
+        return table_response(leads_table(leads=leads, node=node, period=period, zone=context["network"].zone),
+                              export)  # fmt: skip
     trail = [(_("Leads"), None)]
     if campaign:
         trail.insert(0, (campaign.name, _url("campaign", campaign.pk, query=context["query"])))
@@ -279,7 +276,7 @@ def lead_page(request, pk):
 @require_GET
 def conversations_page(request):
     """Chatbot and messaging conversations under a node for the period, filterable by channel, segment, outcome and
-    text; ?format=csv exports every matching conversation."""
+    text; ?format=csv (or xlsx) exports every matching conversation."""
     context = board_request_or_404(request)
     node, period = context["node"], context["period"]
     filters = _list_filters(request, ["channel", "segment", *CONVERSATION_FLAGS, "q"])
@@ -290,9 +287,9 @@ def conversations_page(request):
         segment=filters.get("segment", ""), search=filters.get("q", ""),
         **{flag: filters.get(flag, "") for flag in CONVERSATION_FLAGS},
     )  # fmt: skip
-    if request.GET.get("format") == "csv":
-        return _csv_response(conversations, CONVERSATION_COLUMNS, _conversation_cells,
-                             f"conversations-{node.slug}-{period.start}-{period.end}.csv")  # fmt: skip
+    if (export := request.GET.get("format")) in TABLE_FORMATS:
+        return table_response(conversations_table(conversations=conversations, node=node, period=period,
+                                                  zone=context["network"].zone), export)  # fmt: skip
     return render(request, "dashboard/conversations.html", {
         **context, "page": Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page")), "filters": filters,
         "channels": CONVERSATION_CHANNELS, "list_query": {**context["query"], **filters},
@@ -300,36 +297,3 @@ def conversations_page(request):
                   for flag in CONVERSATION_FLAGS],
         "trail": [(_("Conversations"), None)],
     })  # fmt: skip
-
-
-def _lead_cells(lead):
-    return [lead.external_id, lead.created_at.isoformat(), lead.node.slug,
-            lead.campaign.external_id if lead.campaign else "", lead.source, lead.medium, lead.segment, lead.score,
-            lead.qualified, lead.customer, lead.revenue, lead.purchases]  # fmt: skip
-
-
-def _conversation_cells(conversation):
-    return [conversation.external_id, conversation.started_at.isoformat(), conversation.node.slug,
-            conversation.channel, conversation.segment, conversation.captured_contact, conversation.goal_completed,
-            conversation.self_served, conversation.escalated, conversation.rating, conversation.rating_scale,
-            conversation.duration_seconds, conversation.messages,
-            conversation.lead.external_id if conversation.lead else ""]  # fmt: skip
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(queryset, columns, cells, filename):
-    """Streams the rows, so an export of a whole network does not build up in memory."""
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(columns)
-        for row in queryset.iterator(chunk_size=2000):
-            yield writer.writerow(cells(row))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

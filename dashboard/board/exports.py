@@ -1,13 +1,13 @@
 """Exports of what a page shows, scoped like the page: the board as a PDF (the same document as a scheduled report
-for that node and range, as the person sees it) and as CSV, a KPI page's series and breakdown tables, and the
-campaigns list. The pages (?format=pdf / ?format=csv) and the API answer with these same functions.
+for that node and range, as the person sees it), and as tables (CSV or XLSX: dashboard.spreadsheets writes both)
+the board, a KPI page's series and breakdown tables, the campaigns list and the leads and conversations lists. The
+pages (?format=pdf, csv, xlsx) and the API answer with these same functions.
 
-CSV cells hold plain values (ISO dates, numbers with a dot, no currency sign) for spreadsheets and scripts; names
+Table cells hold typed values (dates, numbers, booleans, no currency sign), which each format writes its way; names
 are in the person's language. A board's rows are its tiles' KPI value JSON (kpis.contract), flattened.
 """
 
-import csv
-from io import StringIO
+from datetime import date
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -17,21 +17,11 @@ from kpis.contract import BoardTileSerializer, json_number
 from ..reports.content import report_content
 from ..reports.pdf import report_pdf
 from ..reports.render import report_images
+from ..spreadsheets import Table
 
 BOARD_COLUMNS = ["kpi", "name", "unit", "start", "end", "value", "previous_start", "previous_end", "previous_value",
                  "change_previous_pct", "last_year_value", "change_last_year_pct", "target", "progress_pct",
                  "pace", "tier", "last_year_start", "last_year_end", "change_unit", "mature", "as_of"]  # fmt: skip
-
-
-def csv_response(columns, rows, filename):
-    """A small table as a CSV download (the long lists stream: dashboard.board.drill)."""
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def pdf_response(pdf, filename):
@@ -41,29 +31,32 @@ def pdf_response(pdf, filename):
 
 
 def _cell(value):
-    value = json_number(value)
-    return "" if value is None else value
+    return json_number(value)
+
+
+def _day(text):
+    return None if text is None else date.fromisoformat(text)
 
 
 def board_rows(board):
     """One row per tile: its KPI value JSON (value, the days counted, both comparisons and their changes in
-    `change_unit`, objective, maturity), flattened."""
+    `change_unit`, objective, maturity), flattened; its days read back as dates, so that XLSX types them."""
     rows = []
     for data in BoardTileSerializer(board.tiles, many=True).data:
         previous, last_year = data["previous"], data["last_year"]
         rows.append([
-            data["key"], data["name"], data["unit"], data["start"], data["end"], _cell(data["value"]),
-            previous["start"], previous["end"], _cell(previous["value"]), _cell(previous["change"]),
+            data["key"], data["name"], data["unit"], _day(data["start"]), _day(data["end"]), _cell(data["value"]),
+            _day(previous["start"]), _day(previous["end"]), _cell(previous["value"]), _cell(previous["change"]),
             _cell(last_year["value"]), _cell(last_year["change"]), _cell(data["target"]),
-            _cell(data["progress"]), data["pace"] or "", data["tier"], last_year["start"], last_year["end"],
-            data["change_unit"], "true" if data["mature"] else "false", data["as_of"] or "",
+            _cell(data["progress"]), data["pace"], data["tier"], _day(last_year["start"]), _day(last_year["end"]),
+            data["change_unit"], bool(data["mature"]), _day(data["as_of"]),
         ])  # fmt: skip
     return rows
 
 
-def board_csv(board):
+def board_table(board):
     asked = board.range.asked
-    return csv_response(BOARD_COLUMNS, board_rows(board), f"board-{board.node.slug}-{asked.start}-{asked.end}.csv")
+    return Table(f"board-{board.node.slug}-{asked.start}-{asked.end}", "board", BOARD_COLUMNS, board_rows(board))
 
 
 def board_pdf(*, user, node, period, today):
@@ -74,7 +67,7 @@ def board_pdf(*, user, node, period, today):
                         f"board-{node.slug}-{period.start}-{period.end}.pdf")  # fmt: skip
 
 
-def kpi_csv(*, kpi, partner, node, series_periods, series, partner_series, breakdowns):
+def kpi_table(*, kpi, partner, node, series_periods, series, partner_series, breakdowns):
     """A KPI page's tables: its series beside its partner's, then each breakdown (label and value)."""
     rows = []
     for period, value, partner_value in zip(series_periods, series, partner_series, strict=True):
@@ -83,12 +76,38 @@ def kpi_csv(*, kpi, partner, node, series_periods, series, partner_series, break
     for breakdown in breakdowns:
         rows += [[str(breakdown["title"]), str(label), kpi.key, _cell(value.value)] for label, value in
                  breakdown["rows"]]  # fmt: skip
-    return csv_response(["table", "label", "kpi", "value"], rows, f"kpi-{kpi.key}-{node.slug}.csv")
+    return Table(f"kpi-{kpi.key}-{node.slug}", "kpi", ["table", "label", "kpi", "value"], rows)
 
 
-def campaigns_csv(*, lines, keys, node, period):
+def campaigns_table(*, lines, keys, node, period):
     """The campaigns list: each campaign, its spend and the list's KPIs."""
     rows = [[campaign.external_id, campaign.name, campaign.channel, campaign.node.slug, _cell(spend),
              *(_cell(value.value) for value in values)] for campaign, spend, values in lines]  # fmt: skip
-    return csv_response(["external_id", "name", "channel", "node", "spend", *keys], rows,
-                        f"campaigns-{node.slug}-{period.start}-{period.end}.csv")  # fmt: skip
+    return Table(f"campaigns-{node.slug}-{period.start}-{period.end}", "campaigns",
+                 ["external_id", "name", "channel", "node", "spend", *keys], rows)  # fmt: skip
+
+
+LEAD_COLUMNS = ["external_id", "created_at", "node", "campaign", "source", "medium", "segment", "score", "qualified",
+                "customer", "revenue", "purchases"]  # fmt: skip
+CONVERSATION_COLUMNS = ["external_id", "started_at", "node", "channel", "segment", "captured_contact",
+                        "goal_completed", "self_served", "escalated", "rating", "rating_scale", "duration_seconds",
+                        "messages", "lead"]  # fmt: skip
+
+
+def leads_table(*, leads, node, period, zone):
+    """Every lead of a queryset, read in chunks as the table is written (a whole network's leads need not fit in
+    memory); their arrival times shown in XLSX in the network's time zone `zone`."""
+    rows = ([lead.external_id, lead.created_at, lead.node.slug, lead.campaign.external_id if lead.campaign else None,
+             lead.source, lead.medium, lead.segment, lead.score, lead.qualified, lead.customer, lead.revenue,
+             lead.purchases] for lead in leads.iterator(chunk_size=2000))  # fmt: skip
+    return Table(f"leads-{node.slug}-{period.start}-{period.end}", "leads", LEAD_COLUMNS, rows, zone=zone,
+                 stream=True)  # fmt: skip
+
+
+def conversations_table(*, conversations, node, period, zone):
+    """Every conversation of a queryset, read in chunks as the table is written (see leads_table)."""
+    rows = ([c.external_id, c.started_at, c.node.slug, c.channel, c.segment, c.captured_contact, c.goal_completed,
+             c.self_served, c.escalated, c.rating, c.rating_scale, c.duration_seconds, c.messages,
+             c.lead.external_id if c.lead else None] for c in conversations.iterator(chunk_size=2000))  # fmt: skip
+    return Table(f"conversations-{node.slug}-{period.start}-{period.end}", "conversations", CONVERSATION_COLUMNS,
+                 rows, zone=zone, stream=True)  # fmt: skip

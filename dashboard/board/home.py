@@ -1,5 +1,5 @@
 """The board of a node: business objectives first, operational KPIs second (grouped), then the nodes below it
-ranked; the same board as PDF and CSV."""
+ranked; the same board as PDF, CSV and XLSX."""
 
 import json
 
@@ -15,8 +15,9 @@ from kpis.selectors import board_layout
 from ..access import board_request
 from ..constants import CHILD_KPIS
 from ..questions.selectors import board_questions
+from ..spreadsheets import TABLE_FORMATS, table_response
 from . import charts
-from .exports import board_csv, board_pdf
+from .exports import board_pdf, board_table
 
 
 def tile_charts(tiles, series_periods, today):
@@ -43,7 +44,7 @@ def home_board(*, user, context):
 @require_GET
 def home(request):
     """The board of a node: objectives first, operational KPIs second, then the nodes below it ranked; ?format=pdf
-    is the same board as a report's PDF, ?format=csv its tiles' values and comparisons."""
+    is the same board as a report's PDF, ?format=csv (or xlsx) its tiles' values and comparisons."""
     context = board_request(request)
     if context is None:
         return render(request, "dashboard/no_access.html", status=403)
@@ -52,8 +53,8 @@ def home(request):
     if export == "pdf":
         return board_pdf(user=request.user, node=node, period=period, today=context["today"])
     board = home_board(user=request.user, context=context)
-    if export == "csv":
-        return board_csv(board)
+    if export in TABLE_FORMATS:
+        return table_response(board_table(board), export)
     tiles = board.tiles
     operational = [t for t in tiles if t.kpi.tier == Tier.OPERATIONAL]
     return render(

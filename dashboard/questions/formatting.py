@@ -1,14 +1,17 @@
 """Message text on screen: everything escaped first, then a small safe subset of formatting put back.
 
 Kept: line breaks, **bold**, *italic*, bullet lines ("- " or "* "), @mentions of people recorded on the message
-(who can see the node), and links to this site's own pages (addresses under settings.SITE_URL). Nothing else:
-no HTML of the author's, no attributes, no links elsewhere (shown as text), no `javascript:`.
+(who can see the node), and links to this site's own pages (addresses under settings.SITE_URL, as relative links
+whose path cannot lead off-site: see site_path). Nothing else: no HTML of the author's, no attributes, no links
+elsewhere (shown as text), no `javascript:`.
 
 The patterns run on text that is already escaped, where `<`, `>`, `"` and `'` no longer exist, so nothing they
 capture can open a tag or leave an attribute.
 """
 
 import re
+from html import unescape
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.utils.html import escape
@@ -33,16 +36,40 @@ def mentioned_emails(text):
     return seen
 
 
+def site_path(url):
+    """The same-origin path a link to `url` may carry (its query and fragment kept), or None when `url` is not an
+    address of this site (settings.SITE_URL: same scheme and host, under its path).
+
+    The path is normalised the way a browser reads it before it is used as a relative link: a backslash is a slash
+    to a browser, and a path opening with two slashes is an address on another host, so "https://<site>//evil.example/x"
+    or "https://<site>/\\evil.example" must become "/evil.example/x", "/evil.example", never "//evil.example...".
+    Runs of slashes are collapsed first, so no dot segment a browser resolves can bring two back together.
+    """
+    try:
+        site, parts = urlsplit(settings.SITE_URL), urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host: no address at all
+        return None
+    if (parts.scheme.lower(), parts.netloc.lower()) != (site.scheme.lower(), site.netloc.lower()):
+        return None
+    path = re.sub(r"/{2,}", "/", parts.path.replace("\\", "/")) or "/"
+    prefix = site.path.rstrip("/")
+    if prefix and path != prefix and not path.startswith(prefix + "/"):
+        return None
+    # Percent-encode what has no business in a path (quotes, angle brackets, spaces); keep what is encoded already.
+    path = quote(path, safe="/%:@!$&'()*+,;=-._~")
+    return path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
 def _own_link(match):
+    """An address in escaped text: a relative link when it is one of this site's, else left as text."""
     url = match.group(0)
     trail = ""
     while url and url[-1] in TRAILING_PUNCTUATION:
         url, trail = url[:-1], url[-1] + trail
-    site = escape(settings.SITE_URL)
-    if url == site or url.startswith(site + "/"):
-        path = url[len(site) :] or "/"
-        return f'<a href="{path}">{url}</a>{trail}'
-    return match.group(0)
+    path = site_path(unescape(url))
+    if path is None:
+        return match.group(0)
+    return f'<a href="{escape(path)}">{url}</a>{trail}'
 
 
 def _inline(line, names):

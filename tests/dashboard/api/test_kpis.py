@@ -21,7 +21,7 @@ def test_the_api_serves_the_board_as_json_csv_and_pdf(client, report_world, fran
     assert (board["node"], board["start"], board["end"]) == ("lille", "2026-03-01", "2026-03-31")
     assert (revenue["value"], revenue["previous"]["value"], revenue["target"], revenue["pace"]) == (
         4321.0, 2160.5, 5000.0, "off_track")
-    assert next(row for row in rows if row["kpi"] == "sales_revenue")["value"] == "4321.0"
+    assert next(row for row in rows if row["kpi"] == "sales_revenue")["value"] == "4321,0"  # French by default
     assert pdf["Content-Type"] == "application/pdf" and "4 321 €" in pdf_text(pdf.content)
 
 

@@ -188,7 +188,7 @@ def test_the_conversations_list_filters_exports_and_stays_in_scope(client, regio
     assert {c.external_id for c in everything.context["page"]} == {"c-lille-1", "c-lille-2", "c-roubaix"}
     assert {c.external_id for c in escalated.context["page"]} == {"c-lille-1"}
     rows = csv_rows(whatsapp)
-    assert [(row["external_id"], row["captured_contact"]) for row in rows] == [("c-lille-2", "True")]
+    assert [(row["external_id"], row["captured_contact"]) for row in rows] == [("c-lille-2", "true")]
     assert client.get("/conversations/", {"node": "sud"}).status_code == 404
     assert client.get("/conversations/", {"node": "nice", "format": "csv"}).status_code == 404
 

@@ -30,8 +30,8 @@ def test_the_board_csv_holds_each_tiles_value_comparisons_and_objective(client, 
 
     revenue = rows["sales_revenue"]
     assert (revenue["name"], revenue["value"], revenue["previous_value"], revenue["change_previous_pct"]) == (
-        "Chiffre d'affaires", "4321.0", "2160.5", "100.0")
-    assert (revenue["target"], revenue["progress_pct"], revenue["pace"]) == ("5000.0", "86.42", "off_track")
+        "Chiffre d'affaires", "4321,0", "2160,5", "100,0")  # French: a decimal comma
+    assert (revenue["target"], revenue["progress_pct"], revenue["pace"]) == ("5000,0", "86,42", "off_track")
     assert rows["leads"]["value"] == "12" and rows["leads"]["target"] == ""
 
 
@@ -41,10 +41,10 @@ def test_the_kpi_page_csv_holds_its_series_and_breakdowns(client, report_world, 
     rows = csv_rows(client.get("/kpi/sales_revenue/", {"node": "acme", **MARCH, "format": "csv"}))
 
     series = {(row["label"], row["kpi"]): row["value"] for row in rows if row["table"] == "Série"}
-    assert series[("2026-03", "sales_revenue")] == "104320.0" and series[("2026-02", "sales_revenue")] == "52160.0"
+    assert series[("2026-03", "sales_revenue")] == "104320,0" and series[("2026-02", "sales_revenue")] == "52160,0"
     assert series[("2026-03", "leads")] == "22"  # its partner, the leads that feed it
     by_node = {row["label"]: row["value"] for row in rows if row["table"] == "Par nœud en dessous"}
-    assert by_node == {"Nord": "5555.0", "Sud": "98765.0"}
+    assert by_node == {"Nord": "5555,0", "Sud": "98765,0"}
 
 
 def test_the_campaigns_csv_lists_every_campaign_of_the_scope(client, report_world, region_manager_nord):
@@ -53,7 +53,7 @@ def test_the_campaigns_csv_lists_every_campaign_of_the_scope(client, report_worl
     rows = csv_rows(client.get("/campaigns/", {"node": "nord", **MARCH, "format": "csv"}))
 
     assert sorted((row["name"], row["spend"], row["leads"]) for row in rows) == [
-        ("Google Lille", "300.0", "12"), ("Google Roubaix", "300.0", "3")]
+        ("Google Lille", "300,0", "12"), ("Google Roubaix", "300,0", "3")]
 
 
 @pytest.mark.parametrize("path", ["/", "/kpi/leads/", "/campaigns/"])

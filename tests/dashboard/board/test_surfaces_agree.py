@@ -16,13 +16,22 @@ from kpis.catalog import CATALOG
 from kpis.maturity import MATURING_KPIS
 from kpis.periods import custom_period
 from tests.dashboard.board.conftest import MARCH_TO_DATE, RANGES
-from tests.helpers import csv_rows, log_in, pdf_text, token_client
+from tests.helpers import csv_number, csv_read, log_in, pdf_text, token_client
 
 pytestmark = pytest.mark.django_db
+DECIMAL = ","  # the pages and the API answer in French (no Accept-Language): CSV numbers have a decimal comma
+
 
 def rows_by_kpi(response):
-    """The rows of a board CSV, by KPI key, in their order."""
-    return {row["kpi"]: row for row in csv_rows(response)}
+    """The rows of a board CSV, by KPI key, in their order; French CSV, so cells are separated by `;`."""
+    delimiter, rows = csv_read(response)
+    assert delimiter == ";"
+    return {row["kpi"]: row for row in rows}
+
+
+def json_decimal(value):
+    """A JSON number as the exact decimal it says (None for null), to compare with a CSV's number cell."""
+    return None if value is None else Decimal(str(value))
 
 
 def text_of(fragment):
@@ -55,7 +64,7 @@ def change_shown(csv_change, unit):
     KPI in %), or no comparison."""
     if csv_change == "":
         return "pas de comparaison"
-    change = Decimal(csv_change).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    change = csv_number(csv_change, DECIMAL).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     text = formats.number_format(change, 1, force_grouping=True).replace("\u202f", " ").replace("\xa0", " ")
     return f"{'+' if change > 0 else ''}{text} {unit}"
 
@@ -110,12 +119,12 @@ def test_every_surface_shows_the_same_figures_of_each_tile(client, world, today,
             for column, field in (("value", tile["value"]), ("previous_value", tile["previous"]["value"]),
                                   ("last_year_value", tile["last_year"]["value"]), ("target", tile["target"]),
                                   ("progress_pct", tile["progress"])):  # fmt: skip
-                assert row[column] == ("" if field is None else str(field)), (key, column)
+                assert csv_number(row[column], DECIMAL) == json_decimal(field), (key, column, row[column], field)
             assert row["pace"] == (tile["pace"] or "") and row["tier"] == tile["tier"], key
         row = api_csv[key]
         assert row["change_unit"] == tile["change_unit"] == ("pts" if CATALOG[key].unit == "%" else "%"), key
-        assert (row["change_previous_pct"], row["change_last_year_pct"]) == tuple(
-            "" if t["change"] is None else str(t["change"]) for t in (tile["previous"], tile["last_year"])), key
+        assert (csv_number(row["change_previous_pct"], DECIMAL), csv_number(row["change_last_year_pct"], DECIMAL)) == (
+            json_decimal(tile["previous"]["change"]), json_decimal(tile["last_year"]["change"])), key
         figures = [shown(tile["value"], key), change_shown(row["change_previous_pct"], row["change_unit"]),
                    change_shown(row["change_last_year_pct"], row["change_unit"])]  # fmt: skip
         assert in_order(tiles[key], figures), (key, tiles[key], figures)

@@ -2,6 +2,8 @@
 rendered. Whatever an author types, no tag, attribute or script of theirs reaches the page."""
 
 import re
+from html import unescape
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -55,6 +57,31 @@ def test_only_links_to_this_site_are_links(settings):
     assert '<a href="/kpi/leads/?node=sud&amp;period=month">' in html
     assert "https://evil.example/x." in html and 'href="https://evil' not in html
     assert message_html("https://kpi.example.com.evil.example/") == "<p>https://kpi.example.com.evil.example/</p>"
+    assert message_html("https://kpi.example.com@evil.example/") == "<p>https://kpi.example.com@evil.example/</p>"
+
+
+def host_a_browser_opens(href, page):
+    """The host a browser opens for `href` on `page`, as WHATWG URL parsing reads http(s) links: a backslash is a
+    slash, and a reference opening with two slashes or more names a host (the run of slashes is skipped)."""
+    href = href.replace("\\", "/")
+    if href.startswith("//"):
+        return urlsplit("https://" + href.lstrip("/")).hostname
+    return urlsplit(urljoin(page, href)).hostname
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example", "/\\\\evil.example", "/\\/evil.example",
+                                  "///evil.example/x", "//evil.example/kpi/leads/?node=sud"])
+def test_a_link_to_this_site_never_leads_to_another(settings, path):
+    """An address of this site whose path a browser would read as another host's ("https://<site>//evil.example/x")
+    stays a link, relative and normalised, that opens this site."""
+    settings.SITE_URL = "https://kpi.example.com"
+
+    html = message_html(f"See https://kpi.example.com{path} please")
+
+    hrefs = [unescape(href) for href in re.findall(r'href="([^"]*)"', html)]
+    assert len(hrefs) == 1, html
+    assert hrefs[0].startswith("/") and "\\" not in hrefs[0], hrefs
+    assert host_a_browser_opens(hrefs[0], "https://kpi.example.com/questions/1/") == "kpi.example.com", hrefs
 
 
 def test_only_recorded_mentions_become_mentions():
