@@ -1,5 +1,6 @@
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from .services import api_token_issue
@@ -12,6 +13,7 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # authtoken names DRF's own JSON parser: use the API's
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -1,6 +1,10 @@
-"""Response headers every page carries, whatever app answered it."""
+"""What every request and response goes through, whatever app answers it."""
+
+import re
+from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 
 
 class ContentSecurityPolicyMiddleware:
@@ -17,3 +21,27 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character is never part of a real value, and PostgreSQL's text columns cannot hold one (every query that
+    compares it fails): a request carrying one in its address, query string or form/JSON body is answered 400 here,
+    before any view reads it. File uploads (multipart) are left to the import's own checks, which name the line."""
+
+    CHECKED_BODIES = ("application/json", "application/x-www-form-urlencoded")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._carries_nul(request):
+            return HttpResponseBadRequest("NUL characters (\\x00) are not accepted.", content_type="text/plain")
+        return self.get_response(request)
+
+    def _carries_nul(self, request):
+        if "\x00" in request.path or "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
+            return True
+        if request.content_type not in self.CHECKED_BODIES:
+            return False
+        body = request.body  # read once here; Django keeps it for the view
+        return b"\x00" in body or b"%00" in body or re.search(rb"\\u0000", body, re.IGNORECASE) is not None
