@@ -66,9 +66,10 @@ class NumberRange:
 def column_range(model, name):
     """The range of the database column of `model`'s numeric field `name`, from the field's type: a DecimalField's
     max_digits and decimal_places; an integer field's type as Django maps it to a column (PositiveIntegerField:
-    0 to 2**31 - 1, the `integer` of PostgreSQL, which silently wraps a larger value sent in binary). Django's table
-    of these is the one of every backend but SQLite's (whose integers all have 64 bits): a file is good or bad
-    whatever the database. The field's own value validators narrow it (a lead's score: at most MAX_LEAD_SCORE)."""
+    0 to 2**31 - 1, the `integer` of PostgreSQL, which silently wraps a larger value sent in binary). Django's base
+    table of these, which PostgreSQL's columns follow, is used on every database (SQLite's integers all have 64
+    bits): a file is good or bad as the system of record says, whatever the database. The field's own value
+    validators narrow the range (a lead's score: at most MAX_LEAD_SCORE)."""
     field = model._meta.get_field(name)
     if isinstance(field, DecimalField):
         places = field.decimal_places
