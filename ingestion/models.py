@@ -119,7 +119,11 @@ class SyncRun(RowCounts):
 
 class WebhookDelivery(RowCounts):
     """One signed POST to a source's webhook, kept as received (raw body) and processed after commit. The digest
-    of the body is unique per source: delivering the same body again has no further effect."""
+    of the body is unique per source among the deliveries not rejected: delivering the same body again has no further
+    effect, unless it was rejected (a record naming a lead not yet delivered, say), when it is judged again.
+
+    A body with a bad record is refused when it is received (answered 422): kept as a rejected delivery, with its
+    reasons, once per body, so that the source's run history shows it."""
 
     source = models.ForeignKey(
         DataSource, verbose_name=_("source"), on_delete=models.CASCADE, related_name="deliveries"
@@ -139,7 +143,8 @@ class WebhookDelivery(RowCounts):
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "digest"], name="webhook_delivery_once_per_body"),
+            models.UniqueConstraint(fields=["source", "digest"], condition=~Q(status=DeliveryStatus.REJECTED),
+                                    name="webhook_delivery_once_per_body"),  # fmt: skip
         ]
 
     def __str__(self):

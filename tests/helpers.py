@@ -22,7 +22,9 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from django.db import connection
+from django.core.validators import MaxValueValidator
+from django.db import connection, models
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.authtoken.models import Token
@@ -238,6 +240,19 @@ def write_csv(folder, name, rows, columns=None):
         for row in rows:
             writer.writerow(row)
     return path
+
+
+def column_highest(model, name):
+    """(the largest value the database column of `model`'s numeric field `name` holds, the smallest step above it),
+    from the field: max_digits and decimal_places, or the range PostgreSQL (the system of record, whatever database
+    the tests run on) gives the integer type, narrowed by the field's own maximum (a lead's score). What an import
+    must refuse beyond, known without the import's code."""
+    field = model._meta.get_field(name)
+    if isinstance(field, models.DecimalField):
+        step = Decimal(10) ** -field.decimal_places
+        return Decimal(10) ** (field.max_digits - field.decimal_places) - step, step
+    top = PostgresOperations.integer_field_ranges[field.get_internal_type()][1]
+    return min([top, *(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))]), 1
 
 
 def report_lines():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.conf import global_settings
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -280,6 +281,9 @@ INGESTION_AFTER_SYNC_DELAY_SECONDS = env.int("INGESTION_AFTER_SYNC_DELAY_SECONDS
 # Webhooks: a signature older or newer than this is refused; a larger body is refused.
 INGESTION_WEBHOOK_TOLERANCE_SECONDS = 300
 INGESTION_WEBHOOK_MAX_BYTES = env.int("INGESTION_WEBHOOK_MAX_BYTES", default=5 * 1024 * 1024)
+# Django refuses to read a request body larger than this (400, before any view): at least the webhooks' limit, so that
+# every body up to it is read (and one above it answered 413 by the webhook view), and never below Django's default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(INGESTION_WEBHOOK_MAX_BYTES, global_settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 # The board warns that data is stale when the last successful sync is older than this.
 DATA_STALE_AFTER_HOURS = env.int("DATA_STALE_AFTER_HOURS", default=26)
 

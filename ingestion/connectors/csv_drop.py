@@ -3,7 +3,8 @@ dependency order, like `import_facts` but within the source's node subtree and i
 
 A file already imported with the same content (its SHA-256, kept in the source's state once the run commits) is
 not read again. A bad file fails the run with every bad row reported, `source:file line N: column: reason`, and
-nothing of the folder is written; the file stays where it is, to be fixed and picked up by the next run.
+nothing of the folder is written; the file stays where it is, to be fixed and picked up by the next run. A symbolic
+link (the folder, or a file in it) fails the run too, never followed: files are opened as import_facts opens them.
 
 config: `folder`.
 """
@@ -13,13 +14,23 @@ import hashlib
 from pathlib import Path
 
 from ..importing import FACT_FORMATS, NODE_COLUMNS, NODE_REQUIRED, csv_files
+from ..importing.csv_reading import FileRefused, csv_open, header_problems
 from .base import ConfigError
 from .base import Connector as BaseConnector
 
 
+def _open(path, *, binary=False):
+    """The file opened as import_facts opens it (csv_open); a symbolic link, or what is not a regular file, fails the
+    run with its reason."""
+    try:
+        return csv_open(path, binary=binary)
+    except FileRefused as refusal:
+        raise ConfigError(str(refusal)) from None
+
+
 def _digest(path):
     sha = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with _open(path, binary=True) as handle:
         for block in iter(lambda: handle.read(1 << 16), b""):
             sha.update(block)
     return sha.hexdigest()
@@ -40,8 +51,12 @@ class Connector(BaseConnector):
         if not folder.is_dir():
             raise ConfigError(f"the drop folder {folder} does not exist")
         imported = self.state.get("imported", {})
+        try:
+            known = csv_files([folder])
+        except FileRefused as refusal:
+            raise ConfigError(str(refusal)) from None
         files = []
-        for path in csv_files([folder]):
+        for path in known:
             digest = _digest(path)
             if imported.get(path.name) == digest:
                 self.note(f"{path.name}: already imported with the same content; not read again.")
@@ -50,11 +65,10 @@ class Connector(BaseConnector):
         return files
 
     def _header_problems(self, path):
-        columns, required = _columns(path.stem)
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with _open(path) as handle:
             header = [h.strip() for h in next(csv.reader(handle), [])]
-        problems = [f"{path.name} line 1: {c}: missing required column" for c in required if c not in header]
-        return problems + [f"{path.name} line 1: {c}: unknown column" for c in header if c not in columns]
+        problems = header_problems(header, *_columns(path.stem))
+        return [f"{path.name} line 1: {column}: {reason}" for column, reason in problems]
 
     def records(self):
         files = self._files()
@@ -64,7 +78,7 @@ class Connector(BaseConnector):
         imported = dict(self.state.get("imported", {}))
         for path, digest in files:
             columns, _ = _columns(path.stem)
-            with open(path, newline="", encoding="utf-8-sig") as handle:
+            with _open(path) as handle:
                 reader = csv.DictReader(handle)
                 reader.fieldnames = [h.strip() for h in reader.fieldnames or []]
                 for row in reader:

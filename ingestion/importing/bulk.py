@@ -27,13 +27,12 @@ from django.db.models.expressions import RawSQL
 
 from accounts.constants import PATH_SEPARATOR, NodeKind
 from accounts.models import Node
-from kpis.constants import MAX_LEAD_SCORE
-from kpis.models import Lead
+from kpis.models import Conversation, Lead
 from kpis.periods import FIRST_DAY, LAST_DAY
 from kpis.rollups import bulk_work_mem, rollups_add_new_leads, rollups_refresh_touched
 
-from .csv_reading import NeedsRowByRow, csv_cells_regular, header_problems
-from .formats import FALSE, TRUE
+from .csv_reading import NeedsRowByRow, csv_cells_regular, csv_open, header_problems
+from .formats import FALSE, TRUE, column_range
 
 CHUNK = 5000
 STAGE, MATCHED, NEW, RAW = "import_stage", "import_matched", "import_new_ids", "import_raw"
@@ -109,6 +108,24 @@ FRACTION = ("CASE WHEN right(r.created_at, 1) = 'Z' "
             "THEN substr(r.created_at, 20, greatest(length(r.created_at) - 25, 0)) END")  # fmt: skip
 
 
+def _plain_number(cell, limits):
+    """A condition (SQL, parameters) on `cell`, a text column of RAW: empty, or a number of the column whose range is
+    `limits` (formats.column_range, as Python checks it), written plainly: digits, then for a decimal column a dot
+    and 1 to `places` digits; no sign (a negative number, or one below the lowest, is left to Python, which says
+    why), no more digits before the dot than the highest value has (nor a longer number with leading zeros). The
+    value is compared with the highest only once its form is known to be right (a CASE, whose order PostgreSQL
+    keeps), so that no cast can fail."""
+    width = len(str(int(limits.highest)))
+    if limits.places is None:
+        form = f"length({cell}) BETWEEN 1 AND {width} AND translate({cell}, {DIGITS}, '') = ''"
+    else:
+        form = (f"translate({cell}, {DIGITS}, '') IN ('', '.') AND CASE strpos({cell}, '.') "
+                f"WHEN 0 THEN length({cell}) BETWEEN 1 AND {width} "
+                f"ELSE strpos({cell}, '.') BETWEEN 2 AND {width + 1} "
+                f"AND length({cell}) - strpos({cell}, '.') BETWEEN 1 AND {limits.places} END")  # fmt: skip
+    return f"({cell} = '' OR CASE WHEN {form} THEN {cell}::numeric <= %s ELSE false END)", [limits.highest]
+
+
 def _leads_converted(fmt, true_words, false_words):
     """For leads.csv: the joins of import_raw r to what its rows name (and the cells' first conversions), {staging
     column: SQL expression over r and the joined columns}, and the conditions every row must meet; each as (SQL,
@@ -124,6 +141,8 @@ def _leads_converted(fmt, true_words, false_words):
         [PATH_SEPARATOR],
     )
     flag = "CASE WHEN r.{0} = '' THEN NULL ELSE lower(r.{0}) = ANY(%s) END"
+    numbers = ("score", "revenue", "purchases")
+    number_type = {c: Lead._meta.get_field(c).cast_db_type(connection) for c in numbers}
     columns = {
         "external_id": ("r.external_id", []),
         "created_at": ("r.moment", []),
@@ -131,11 +150,11 @@ def _leads_converted(fmt, true_words, false_words):
         "node_id": ("r.node_ref", []),
         "campaign_id": ("r.campaign_ref", []),
         "source": ("r.source", []), "medium": ("r.medium", []), "segment": ("r.segment", []),
-        "score": ("NULLIF(r.score, '')::smallint", []),
+        "score": (f"NULLIF(r.score, '')::{number_type['score']}", []),
         "qualified": (flag.format("qualified"), [list(true_words)]),
         "customer": (flag.format("customer"), [list(true_words)]),
-        "revenue": ("NULLIF(r.revenue, '')::numeric", []),
-        "purchases": ("NULLIF(r.purchases, '')::integer", []),
+        "revenue": (f"NULLIF(r.revenue, '')::{number_type['revenue']}", []),
+        "purchases": (f"NULLIF(r.purchases, '')::{number_type['purchases']}", []),
     }  # fmt: skip
     words = [*true_words, *false_words]
     conditions = [
@@ -148,17 +167,12 @@ def _leads_converted(fmt, true_words, false_words):
          f"AND translate(substr(r.fraction, 2), {DIGITS}, '') = ''))", []),
         ("(r.campaign_external_id = '' OR starts_with(r.node_path, r.campaign_path))", []),
         ("length(r.source) <= 120 AND length(r.medium) <= 120 AND length(r.segment) <= 120", []),
-        (f"(r.score = '' OR (length(r.score) <= 3 AND translate(r.score, {DIGITS}, '') = '' "
-         "AND r.score::integer <= %s))", [MAX_LEAD_SCORE]),
         # lower() of ASCII letters is the same in Python and in every database locale; a word of one byte a
         # character is ASCII.
         *[(f"(r.{c} = '' OR (octet_length(r.{c}) = length(r.{c}) AND lower(r.{c}) = ANY(%s)))", [words])
           for c in ("qualified", "customer")],
-        # Up to 12 digits, then up to two decimals after a dot.
-        (f"(r.revenue = '' OR (translate(r.revenue, {DIGITS}, '') IN ('', '.') AND CASE strpos(r.revenue, '.') "
-         "WHEN 0 THEN length(r.revenue) <= 12 ELSE strpos(r.revenue, '.') BETWEEN 2 AND 13 "
-         "AND length(r.revenue) - strpos(r.revenue, '.') BETWEEN 1 AND 2 END))", []),
-        (f"(r.purchases = '' OR (length(r.purchases) <= 9 AND translate(r.purchases, {DIGITS}, '') = ''))", []),
+        # Each number within the range of its column, as Python checks it (a score within MAX_LEAD_SCORE too).
+        *[_plain_number(f"r.{c}", column_range(Lead, c)) for c in numbers],
     ]  # fmt: skip
     if fmt.within is not None:
         conditions.append(("starts_with(r.node_path, %s)", [fmt.within.path]))
@@ -252,7 +266,7 @@ def _raw_copied(cursor, path, fmt):
     the two readers may disagree (a quote inside a field, the end-of-data marker), or a line the database cannot
     read (a blank line, a missing cell, bytes that are not UTF-8). Raises NeedsRowByRow at a header the row-by-row
     path must report."""
-    with open(path, "rb") as handle:
+    with csv_open(path, binary=True) as handle:
         first = handle.readline()
         if b'"' in first:
             return None
@@ -366,6 +380,14 @@ def import_staged(staging, *, fmt, result, refresh_rollups=True):
                 f"SELECT 1 FROM {MATCHED} m JOIN accounts_node n ON n.id = m.node_before "
                 "WHERE NOT starts_with(n.path, %s) LIMIT 1",
                 [fmt.within.path],
+            )
+            if cursor.fetchone():
+                raise NeedsRowByRow
+        if fmt.model is Lead:  # a lead moved away from the conversations linked to it (LeadFormat.refused_changes)
+            cursor.execute(
+                f"SELECT 1 FROM {MATCHED} m JOIN {STAGE} s USING (line) "
+                f"JOIN {_q(Conversation._meta.db_table)} c ON c.lead_id = m.target_id "
+                "WHERE m.changed AND s.node_id <> m.node_before AND c.node_id <> s.node_id LIMIT 1"
             )
             if cursor.fetchone():
                 raise NeedsRowByRow

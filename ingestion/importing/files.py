@@ -1,6 +1,7 @@
-"""Importing the contract's CSV files: a file, or every known file of a folder in dependency order, each in its own
-transaction. On PostgreSQL a file of facts takes the fast path (bulk.py) when it can, and the row-by-row path
-(rows.py) otherwise, which reports every problem with its line; both write the same rows."""
+"""Importing the contract's CSV files: a file, or every known file of a folder in dependency order, all in one
+transaction (one bad file, and no file is written). On PostgreSQL a file of facts takes the fast path (bulk.py)
+when it can, and the row-by-row path (rows.py) otherwise, which reports every problem with its line; both write the
+same rows. A symbolic link is refused, never followed (csv_reading.csv_open)."""
 
 from pathlib import Path
 
@@ -64,5 +65,12 @@ def _import_file_fast(path, kind, *, dry_run, within):
 
 
 def import_files(paths, *, report, dry_run=False, within=None):
-    """Import files (or every known CSV of the given folders) in dependency order, each in its own transaction."""
-    return [import_file(p, report=report, dry_run=dry_run, within=within) for p in csv_files(paths)]
+    """Import files (or every known CSV of the given folders) in dependency order, in one transaction: when any file
+    is rejected, none is written, and the results of the good ones say so (`held_back`)."""
+    with transaction.atomic():
+        results = [import_file(p, report=report, dry_run=dry_run, within=within) for p in csv_files(paths)]
+        if not all(r.ok for r in results):
+            transaction.set_rollback(True)
+            for result in results:
+                result.held_back = result.ok
+    return results

@@ -4,17 +4,20 @@ files, connectors, webhooks) reads them with these formats, so validation and er
 everywhere: a bad cell raises RowError, which names its column.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
-from django.db.models import Max, Min
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import DecimalField, Max, Min
 from django.utils import timezone, translation
 
 from accounts.constants import NodeKind
-from accounts.models import Node, path_is_within
-from kpis.constants import CONVERSATION_CHANNELS, MAX_LEAD_SCORE, RATING_SCALES, Channel
+from accounts.models import Node
+from kpis.constants import CONVERSATION_CHANNELS, RATING_SCALES, Channel
 from kpis.models import Campaign, Conversation, DailyMetric, Lead, Sale
 from kpis.periods import day_outside_bounds
 from kpis.services import local_day
@@ -29,6 +32,68 @@ class RowError(ValueError):
     def __init__(self, column, reason):
         super().__init__(reason)
         self.column, self.reason = column, reason
+
+
+# How much of a cell a reason quotes: a reason goes into runs, pages and e-mails, so it never carries more of a file
+# than a glimpse of the offending cell (a file that is not what it claims would otherwise be echoed there).
+QUOTED_LENGTH = 40
+
+
+def quoted(value):
+    """The cell as a reason quotes it: its repr, cut after QUOTED_LENGTH characters."""
+    if len(value) <= QUOTED_LENGTH:
+        return repr(value)
+    return repr(value[:QUOTED_LENGTH]) + "…"
+
+
+def shown(value):
+    """The cell as a reason names it without quotes (a number, a column name), unless it is long or not printable:
+    then as quoted() gives it."""
+    return value if len(value) <= QUOTED_LENGTH and value.isprintable() else quoted(value)
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """The values a numeric column holds: from `lowest` to `highest`; a decimal column's with at most `places`
+    decimals (None: a column of whole numbers)."""
+
+    lowest: int | Decimal
+    highest: int | Decimal
+    places: int | None = None
+
+
+@cache
+def column_range(model, name):
+    """The range of the database column of `model`'s numeric field `name`, from the field's type: a DecimalField's
+    max_digits and decimal_places; an integer field's type as Django maps it to a column (PositiveIntegerField:
+    0 to 2**31 - 1, the `integer` of PostgreSQL, which silently wraps a larger value sent in binary). Django's base
+    table of these, which PostgreSQL's columns follow, is used on every database (SQLite's integers all have 64
+    bits): a file is good or bad as the system of record says, whatever the database. The field's own value
+    validators narrow the range (a lead's score: at most MAX_LEAD_SCORE)."""
+    field = model._meta.get_field(name)
+    if isinstance(field, DecimalField):
+        places = field.decimal_places
+        highest = Decimal(10) ** (field.max_digits - places) - Decimal(10) ** -places
+        lowest = -highest
+    else:
+        places = None
+        lowest, highest = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator | MaxValueValidator):
+            limit = validator.limit_value() if callable(validator.limit_value) else validator.limit_value
+            if isinstance(validator, MinValueValidator):
+                lowest = max(lowest, limit)
+            else:
+                highest = min(highest, limit)
+    return NumberRange(lowest, highest, places)
+
+
+def _in_range(column, value, number, limits):
+    if number < limits.lowest:
+        raise RowError(column, f"{shown(value)} is negative" if limits.lowest == 0 else
+                       f"{shown(value)} is below {limits.lowest}")  # fmt: skip
+    if number > limits.highest:
+        raise RowError(column, f"{shown(value)} is above {limits.highest}")
 
 
 # Parsers: text -> value, raising RowError. An empty cell is None ("unknown").
@@ -49,7 +114,7 @@ def parse_date(column, value):
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise RowError(column, f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise RowError(column, f"{quoted(value)} is not a date (YYYY-MM-DD)") from None
     _day_in_bounds(column, day)
     return day
 
@@ -59,38 +124,39 @@ def parse_moment(column, value, zone):
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise RowError(column, f"{value!r} is not an ISO 8601 date and time") from None
+        raise RowError(column, f"{quoted(value)} is not an ISO 8601 date and time") from None
     _day_in_bounds(column, moment.date())  # the day as written, before any shift of zone
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=zone)
     return moment
 
 
-def parse_decimal(column, value):
+def parse_decimal(column, value, limits):
+    """A non-negative amount within `limits`, the range of its column (column_range)."""
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise RowError(column, f"{value!r} is not a number") from None
+        raise RowError(column, f"{quoted(value)} is not a number") from None
     if not number.is_finite():
-        raise RowError(column, f"{value!r} is not a number")
-    if number < 0:
-        raise RowError(column, f"{value} is negative")
-    if number != number.quantize(Decimal("0.01")):
-        raise RowError(column, f"{value} has more than 2 decimals")
-    return number
+        raise RowError(column, f"{quoted(value)} is not a number")
+    if number < 0:  # amounts are never negative (the tables' check constraints say so too)
+        raise RowError(column, f"{shown(value)} is negative")
+    _in_range(column, value, number, limits)  # before quantize(), which a number like 1e400 would overflow
+    step = Decimal(10) ** -limits.places
+    if number != number.quantize(step):
+        raise RowError(column, f"{shown(value)} has more than {limits.places} decimals")
+    return number.quantize(step)  # 1E+2 as 100.00: an exponent the column could not take is not passed on
 
 
 # A column of flags or small counts repeats a handful of values over a million rows: each is parsed once.
 @lru_cache(maxsize=4096)
-def parse_count(column, value, maximum=None):
+def parse_count(column, value, limits):
+    """A whole number within `limits`, the range of its column (column_range)."""
     try:
         number = int(value)
     except ValueError:
-        raise RowError(column, f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise RowError(column, f"{value} is negative")
-    if maximum is not None and number > maximum:
-        raise RowError(column, f"{value} is above {maximum}")
+        raise RowError(column, f"{quoted(value)} is not a whole number") from None
+    _in_range(column, value, number, limits)
     return number
 
 
@@ -101,12 +167,12 @@ def parse_bool(column, value):
         return True
     if lowered in FALSE:
         return False
-    raise RowError(column, f"{value!r} is not a boolean (true/false, 1/0, yes/no, oui/non)")
+    raise RowError(column, f"{quoted(value)} is not a boolean (true/false, 1/0, yes/no, oui/non)")
 
 
 def parse_choice(column, value, choices):
     if value not in choices:
-        raise RowError(column, f"{value!r} is not one of {', '.join(sorted(choices))}")
+        raise RowError(column, f"{quoted(value)} is not one of {', '.join(sorted(choices))}")
     return value
 
 
@@ -169,6 +235,11 @@ class FactFormat:
         """The node a stored row hangs on, when that is not already settled by what the new row refers to."""
         return instance.node
 
+    def refused_changes(self, parsed, existing):
+        """(key, column, reason) of each update that other stored rows forbid; `parsed`: {key: (reference, values)},
+        `existing`: {key: stored instance}."""
+        return ()
+
     def touched(self, values):
         """The (network slug, day) pairs whose rollups this row feeds."""
         return ()
@@ -176,6 +247,15 @@ class FactFormat:
     def touched_before(self, instance):
         """The (network slug, day) pairs a stored row fed before an update, so that they are refreshed too."""
         return ()
+
+    def number(self, row, column, default=None):
+        """The number in the row's cell of `column`, checked against the range of the model's column of that name
+        (column_range), or `default` for an empty cell."""
+        cell = row.get(column)
+        if not cell:
+            return default
+        limits = column_range(self.model, column)
+        return parse_count(column, cell, limits) if limits.places is None else parse_decimal(column, cell, limits)
 
     # Shared lookups -------------------------------------------------------------------------------------------
     def _nodes(self, rows):
@@ -197,7 +277,7 @@ class FactFormat:
     def _node(self, row, column="node_slug"):
         node = self.nodes.get(row[column])
         if node is None:
-            raise RowError(column, f"unknown node {row[column]!r}")
+            raise RowError(column, f"unknown node {quoted(row[column])}")
         self._within(column, node, repr(node.slug))
         return node
 
@@ -220,7 +300,7 @@ class FactFormat:
             return checked
         campaign = self.campaigns.get(external_id)
         if campaign is None:
-            raise RowError(column, f"unknown campaign {external_id!r}")
+            raise RowError(column, f"unknown campaign {quoted(external_id)}")
         if node is not None and not node.is_within(campaign.node):
             raise RowError(column, f"campaign {external_id!r} belongs to {campaign.node.slug}, not above {node.slug}")
         self._campaigns_checked[external_id, node and node.path] = campaign
@@ -247,7 +327,7 @@ class CampaignFormat(FactFormat):
             "_node": node,
             "start_date": parse_date("start_date", row["start_date"]) if row.get("start_date") else None,
             "end_date": parse_date("end_date", row["end_date"]) if row.get("end_date") else None,
-            "budget": parse_decimal("budget", row["budget"]) if row.get("budget") else None,
+            "budget": self.number(row, "budget"),
         }
         if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
             raise RowError("end_date", "is before start_date")
@@ -299,9 +379,9 @@ class DailyMetricFormat(FactFormat):
             reason = f"campaign {campaign.external_id!r} belongs to {owner}, outside {within!r}'s subtree"
             raise RowError("campaign_external_id", reason)
         values = {"campaign_id": campaign.pk, "date": parse_date("date", row["date"]), "_campaign": campaign}
-        values["spend"] = parse_decimal("spend", row["spend"]) if row.get("spend") else Decimal(0)
+        values["spend"] = self.number(row, "spend", Decimal(0))
         for column in self.counts:
-            values[column] = parse_count(column, row[column]) if row.get(column) else 0
+            values[column] = self.number(row, column, 0)
         return values
 
     def owner(self, instance):
@@ -321,8 +401,7 @@ class LeadFormat(FactFormat):
               "customer", "revenue", "purchases")  # fmt: skip
     column_fields = {"created_at": ("created_at", "day"), "node_slug": ("node_id",),
                      "campaign_external_id": ("campaign_id",)}  # fmt: skip
-    optional_parsers = {"score": lambda c, v: parse_count(c, v, MAX_LEAD_SCORE), "qualified": parse_bool,
-                        "customer": parse_bool, "revenue": parse_decimal, "purchases": parse_count}  # fmt: skip
+    flags = ("qualified", "customer")
 
     def prepare(self, rows):
         self._nodes(rows)
@@ -342,9 +421,10 @@ class LeadFormat(FactFormat):
         }
         for column in ("source", "medium", "segment"):
             values[column] = parse_text(column, row.get(column) or "")
-        for column, parse in self.optional_parsers.items():
-            cell = row.get(column)
-            values[column] = parse(column, cell) if cell else None
+        values["score"] = self.number(row, "score")
+        for flag in self.flags:
+            values[flag] = parse_bool(flag, row[flag]) if row.get(flag) else None
+        values["revenue"], values["purchases"] = self.number(row, "revenue"), self.number(row, "purchases")
         return values
 
     def key(self, values):
@@ -358,6 +438,22 @@ class LeadFormat(FactFormat):
 
     def touched_before(self, instance):
         return [(instance.node.network_slug, instance.day)]
+
+    def refused_changes(self, parsed, existing):
+        # A conversation's lead is on the conversation's node (ConversationFormat.parse): a lead that moves to
+        # another node would take the conversations linked to it before the new node's people. They are unlinked
+        # (or moved) first. bulk.import_staged checks the same for the fast path.
+        moved = {instance.pk: key for key, instance in existing.items()
+                 if key in parsed and instance.node_id != parsed[key][1]["node_id"]}  # fmt: skip
+        refused = {}
+        linked = Conversation.objects.filter(lead_id__in=moved).values_list("lead_id", "external_id", "node__slug")
+        for lead_id, conversation, node_slug in linked.order_by("lead_id", "external_id"):
+            key = moved[lead_id]
+            node = parsed[key][1]["_node"]
+            if node_slug != node.slug and key not in refused:
+                refused[key] = (f"lead {key!r} is linked to conversation {conversation!r} of {node_slug}: unlink it "
+                                f"before moving the lead to {node.slug}")  # fmt: skip
+        return [(key, "node_slug", reason) for key, reason in refused.items()]
 
 
 class ConversationFormat(FactFormat):
@@ -376,8 +472,9 @@ class ConversationFormat(FactFormat):
     def prepare(self, rows):
         self._nodes(rows)
         ids = {r.get("lead_external_id", "") for r in rows} - {""}
-        found = Lead.objects.filter(external_id__in=ids).values_list("external_id", "pk", "node__path", "day")
-        self.leads = {external_id: (pk, path, day) for external_id, pk, path, day in found}
+        found = Lead.objects.filter(external_id__in=ids).values_list("external_id", "pk", "node_id", "node__slug",
+                                                                      "day")  # fmt: skip
+        self.leads = {external_id: rest for external_id, *rest in found}
 
     def parse(self, row):
         node, zone = self._fact_node(row)
@@ -391,16 +488,14 @@ class ConversationFormat(FactFormat):
             "_node": node,
             "channel": parse_choice("channel", row["channel"], channels) if row.get("channel") else Channel.CHATBOT,
             **{flag: parse_bool(flag, row[flag]) if row.get(flag) else False for flag in self.flags},
-            "duration_seconds": parse_count("duration_seconds", row["duration_seconds"])
-            if row.get("duration_seconds")
-            else None,
-            "messages": parse_count("messages", row["messages"]) if row.get("messages") else None,
+            "duration_seconds": self.number(row, "duration_seconds"),
+            "messages": self.number(row, "messages"),
             "segment": parse_text("segment", row.get("segment") or ""),
         }
-        scale = parse_count("rating_scale", row["rating_scale"]) if row.get("rating_scale") else None
+        scale = self.number(row, "rating_scale")
         if scale is not None and scale not in RATING_SCALES:
             raise RowError("rating_scale", f"{scale} is not a rating scale (10 or 20)")
-        rating = parse_count("rating", row["rating"]) if row.get("rating") else None
+        rating = self.number(row, "rating")
         if rating is not None:
             if scale is None:
                 raise RowError("rating_scale", "is required with a rating")
@@ -411,10 +506,12 @@ class ConversationFormat(FactFormat):
         values["lead_id"] = None
         if lead:
             if lead not in self.leads:
-                raise RowError("lead_external_id", f"unknown lead {lead!r}")
-            values["lead_id"], path, values["_lead_day"] = self.leads[lead]
-            if self.within is not None and not path_is_within(path, self.within):
-                raise RowError("lead_external_id", f"lead {lead!r} is outside {self.within.slug!r}'s subtree")
+                raise RowError("lead_external_id", f"unknown lead {quoted(lead)}")
+            values["lead_id"], lead_node, lead_node_slug, values["_lead_day"] = self.leads[lead]
+            # Facts hang on franchisee nodes, and a conversation is shown with its lead: linked to a lead of another
+            # node, it would be read by that node's people (and stay within the import's subtree only by chance).
+            if lead_node != node.pk:
+                raise RowError("lead_external_id", f"lead {lead!r} belongs to {lead_node_slug}, not {node.slug}")
         return values
 
     def key(self, values):
@@ -449,8 +546,8 @@ class SaleFormat(FactFormat):
         node, _zone = self._fact_node(row)
         values = {"node_id": node.pk, "_node": node, "date": parse_date("date", row["date"])}
         for column in ("orders", "units", "new_customers"):
-            values[column] = parse_count(column, row[column]) if row.get(column) else 0
-        values["revenue"] = parse_decimal("revenue", row["revenue"]) if row.get("revenue") else Decimal(0)
+            values[column] = self.number(row, column, 0)
+        values["revenue"] = self.number(row, "revenue", Decimal(0))
         return values
 
     def key(self, values):

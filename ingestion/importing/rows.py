@@ -29,7 +29,18 @@ from accounts.models import Node
 from kpis.rollups import rollups_refresh_touched
 from kpis.services import node_place
 
-from .formats import FACT_FORMATS, IMPORT_ORDER, NODE_COLUMNS, NODE_REQUIRED, RowError, parse_choice, parse_count
+from .formats import (
+    FACT_FORMATS,
+    IMPORT_ORDER,
+    NODE_COLUMNS,
+    NODE_REQUIRED,
+    RowError,
+    column_range,
+    parse_choice,
+    parse_count,
+    quoted,
+    shown,
+)
 
 CHUNK = 2000
 
@@ -48,6 +59,8 @@ class FileResult:
     touched_days: dict = field(default_factory=lambda: defaultdict(set))  # network slug -> days
     # How the rows were read: "row by row", or the fast path's "python", "database conversion" or "database" (bulk.py).
     route: str = "row by row"
+    # True: the file was good, but another file imported with it was not, and their one transaction wrote nothing.
+    held_back: bool = False
 
     @property
     def ok(self):
@@ -56,6 +69,16 @@ class FileResult:
 
 class ImportAborted(Exception):
     """Raised inside the batch's transaction to roll it back."""
+
+
+class Rejection(str):
+    """One reported problem: the line `label:reference: column: reason` that every `report` receives (a str), with
+    its parts kept for a caller that answers them one by one (a webhook's answer names each record's problems)."""
+
+    def __new__(cls, label, reference, column, reason):
+        line = super().__new__(cls, f"{label}:{reference}: {column}: {reason}")
+        line.reference, line.column, line.reason = reference, column, reason
+        return line
 
 
 def _where(reference):
@@ -98,14 +121,20 @@ class SeenKeys:
 
 
 def _cell(column, value):
-    """A value from JSON or Python as the text a CSV cell would hold; None is empty ("unknown")."""
-    if value is None:
+    """A value from JSON or Python as the text a CSV cell would hold, stripped; None is empty ("unknown")."""
+    if isinstance(value, str):
+        text = value.strip()
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    raise RowError(column, f"{type(value).__name__} is not a single value")
+    elif isinstance(value, int | float | Decimal):
+        text = str(value)
+    else:
+        raise RowError(column, f"{type(value).__name__} is not a single value")
+    if "\x00" in text:  # no column can hold it: PostgreSQL refuses it in any text, even in a lookup's parameter
+        raise RowError(column, "holds a NUL character")
+    return text
 
 
 def _clean(rows, columns, label, report, result):
@@ -114,20 +143,20 @@ def _clean(rows, columns, label, report, result):
     known = set(columns)
     for reference, row in rows:
         if not isinstance(row, dict):
-            report(f"{label}:{reference}: -: is not an object with the format's columns")
+            report(Rejection(label, reference, "-", "is not an object with the format's columns"))
             result.rejected += 1
             continue
         if not known.issuperset(row):
-            at = f"{label}:{reference}"
             for column in sorted(row.keys() - known, key=str):
                 # csv.DictReader files the cells beyond the header under None
-                report(f"{at}: -: more cells than columns" if column is None else f"{at}: {column}: unknown column")
+                report(Rejection(label, reference, "-", "more cells than columns") if column is None else
+                       Rejection(label, reference, shown(column), "unknown column"))  # fmt: skip
             result.rejected += 1
             continue
         try:
-            yield reference, {k: v.strip() if isinstance(v, str) else _cell(k, v) for k, v in row.items()}
+            yield reference, {k: _cell(k, v) for k, v in row.items()}
         except RowError as error:
-            report(f"{label}:{reference}: {error.column}: {error.reason}")
+            report(Rejection(label, reference, error.column, error.reason))
             result.rejected += 1
 
 
@@ -145,20 +174,20 @@ def _import_facts(rows, label, fmt, result, report):
                         raise RowError(missing, "is required")
                     values = fmt.parse(row)
                 except RowError as error:
-                    report(f"{label}:{reference}: {error.column}: {error.reason}")
+                    report(Rejection(label, reference, error.column, error.reason))
                     result.rejected += 1
                     continue
                 key = fmt.key(values)
                 if key in parsed:
                     first = _where(parsed[key][0])
-                    report(f"{label}:{reference}: {fmt.key_label}: duplicate key, first {first}")
+                    report(Rejection(label, reference, fmt.key_label, f"duplicate key, first {first}"))
                     result.rejected += 1
                     continue
                 values["_columns"] = frozenset(row)
                 parsed[key] = (reference, values)
             for key, first in seen.first_seen(parsed).items():
                 reference = parsed.pop(key)[0]
-                report(f"{label}:{reference}: {fmt.key_label}: duplicate key, first {first}")
+                report(Rejection(label, reference, fmt.key_label, f"duplicate key, first {first}"))
                 result.rejected += 1
             seen.add({key: _where(reference) for key, (reference, _) in parsed.items()})
             existing = fmt.existing(list(parsed)) if parsed and (fmt.within or not result.rejected) else {}
@@ -167,9 +196,13 @@ def _import_facts(rows, label, fmt, result, report):
                     node = fmt.owner(instance)
                     if node is not None and not node.is_within(fmt.within):
                         reference = parsed.pop(key)[0]
-                        report(f"{label}:{reference}: {fmt.key_label}: {key!r} belongs to {node.slug}, outside "
-                               f"{fmt.within.slug!r}'s subtree")  # fmt: skip
+                        reason = f"{quoted(key)} belongs to {node.slug}, outside {fmt.within.slug!r}'s subtree"
+                        report(Rejection(label, reference, fmt.key_label, reason))
                         result.rejected += 1
+            for key, column, reason in fmt.refused_changes(parsed, existing):
+                if key in parsed:
+                    report(Rejection(label, parsed.pop(key)[0], column, reason))
+                    result.rejected += 1
             if result.rejected:
                 chunk.clear()
                 return  # the batch will be rolled back: only keep validating
@@ -231,42 +264,39 @@ def _import_nodes(rows, label, within, result, report):
             if row.get("parent_slug"):
                 parent = Node.objects.filter(slug=row["parent_slug"]).first()
                 if parent is None:
-                    raise RowError("parent_slug", f"unknown node {row['parent_slug']!r}")
+                    raise RowError("parent_slug", f"unknown node {quoted(row['parent_slug'])}")
             if within is not None:
                 if parent is None or not parent.is_within(within):
                     outside = row.get("parent_slug", "")
-                    raise RowError("parent_slug", f"{outside!r} is outside {within.slug!r}'s subtree")
+                    raise RowError("parent_slug", f"{quoted(outside)} is outside {within.slug!r}'s subtree")
                 stored = Node.objects.filter(slug=row["slug"]).first()
                 if stored is not None and not stored.is_within(within):
-                    raise RowError("slug", f"{row['slug']!r} is outside {within.slug!r}'s subtree")
+                    raise RowError("slug", f"{quoted(row['slug'])} is outside {within.slug!r}'s subtree")
             settings = {}
             if row.get("currency"):
                 if len(row["currency"]) != 3 or not row["currency"].isalpha():
-                    raise RowError("currency", f"{row['currency']!r} is not an ISO 4217 code")
+                    raise RowError("currency", f"{quoted(row['currency'])} is not an ISO 4217 code")
                 settings["currency"] = row["currency"].upper()
             if row.get("timezone"):
                 try:
                     ZoneInfo(row["timezone"])
                 except (ZoneInfoNotFoundError, ValueError):
-                    raise RowError("timezone", f"unknown time zone {row['timezone']!r}") from None
+                    raise RowError("timezone", f"unknown time zone {quoted(row['timezone'])}") from None
                 settings["timezone"] = row["timezone"]
             if row.get("fiscal_year_start_month"):
-                settings["fiscal_year_start_month"] = parse_count(
-                    "fiscal_year_start_month", row["fiscal_year_start_month"], 12
-                )
-                if settings["fiscal_year_start_month"] < 1:
-                    raise RowError("fiscal_year_start_month", "must be between 1 and 12")
+                month = "fiscal_year_start_month"
+                settings[month] = parse_count(month, row[month], column_range(Node, month))
             before = Node.objects.filter(slug=row["slug"]).values("name", "kind", "parent__slug", *settings).first()
             created_here[row["slug"]] = reference
             if result.rejected:
                 continue
             node_place(slug=row["slug"], name=row["name"], kind=kind, parent=parent, **settings)
         except RowError as error:
-            report(f"{label}:{reference}: {error.column}: {error.reason}")
+            report(Rejection(label, reference, error.column, error.reason))
             result.rejected += 1
             continue
         except ValidationError as error:  # the tree's rules: a region under a network, and so on
-            report(f"{label}:{reference}: parent_slug: {' '.join(error.messages)}")
+            report(Rejection(label, reference, "parent_slug", " ".join(error.messages)))
             result.rejected += 1
             continue
         if before is None:

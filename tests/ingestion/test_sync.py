@@ -93,6 +93,52 @@ def test_a_header_problem_fails_the_run_naming_the_file(drop):
     assert run.status == SyncStatus.FAILED and run.error == "sales.csv line 1: colour: unknown column"
 
 
+@pytest.mark.parametrize("linked", ["a file", "the folder"])
+def test_a_symbolic_link_fails_the_drop_run_and_is_never_read(drop, tmp_path_factory, franchisor, celery_inline,
+                                                              django_capture_on_commit_callbacks, linked):  # fmt: skip
+    source, folder = drop
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "environ").write_text("DATABASE_PASSWORD=hunter2,SECRET_KEY=s3cr3t\n")  # as /proc/self/environ
+    write_csv(folder, "sales", [{"date": "2026-03-10", "node_slug": "lille", "revenue": "10"}])
+    refused = folder / "leads.csv"
+    refused.symlink_to(outside / "environ")
+    if linked == "the folder":
+        refused = outside / "drop"
+        refused.symlink_to(folder, target_is_directory=True)
+        (folder / "leads.csv").unlink()
+        source.config = {"folder": str(refused)}
+        source.save(update_fields=["config"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _ = sync_now(source=source, today=TODAY)
+
+    assert run.status == SyncStatus.FAILED
+    assert run.error == f"{refused}: a symbolic link; refused, not followed"
+    assert Sale.objects.count() == 0
+    told = run.error + run.rejected_reasons + run.notes + "".join(m.body for m in mail.outbox)
+    assert len(mail.outbox) == 1 and "hunter2" not in told and "s3cr3t" not in told
+
+
+def test_a_drop_file_without_a_header_fails_the_run_without_repeating_its_first_line(
+    drop, franchisor, celery_inline, django_capture_on_commit_callbacks
+):
+    source, folder = drop
+    (folder / "leads.csv").write_text("l9,2026-03-10T10:00:00+01:00,lille,jane.doe@example.com,+33612345678\n")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _ = sync_now(source=source, today=TODAY)
+
+    assert run.status == SyncStatus.FAILED
+    assert run.error.split("; ") == [
+        "leads.csv line 1: external_id: missing required column",
+        "leads.csv line 1: created_at: missing required column",
+        "leads.csv line 1: node_slug: missing required column",
+        "leads.csv line 1: -: 5 unknown column(s), not repeated here: line 1 is not a header of this format",
+    ]
+    told = run.error + "".join(m.body for m in mail.outbox)
+    assert len(mail.outbox) == 1 and "jane.doe" not in told and "33612345678" not in told
+
+
 def test_a_successful_sync_queues_the_follow_up_tasks_after_commit(drop, settings, network,
                                                                    django_capture_on_commit_callbacks):  # fmt: skip
     from config.celery import app

@@ -8,7 +8,8 @@ from ingestion.importing import import_files
 class Command(BaseCommand):
     help = (
         "Import a CSV file, or every known CSV file of a folder (nodes, campaigns, daily_metrics, leads, "
-        "conversations, sales). Idempotent; a file with any bad row is not written at all."
+        "conversations, sales). Idempotent; all the files in one transaction: with any bad row, nothing is written. "
+        "Symbolic links are refused, not followed."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +27,12 @@ class Command(BaseCommand):
         if not results:
             raise CommandError("No known CSV file found in " + ", ".join(paths))
         for r in results:
-            status = "rejected, nothing written" if not r.ok else ("dry run, nothing written" if dry_run else "ok")
+            if not r.ok:
+                status = "rejected, nothing written"
+            elif r.held_back:
+                status = "not written: another file was rejected"
+            else:
+                status = "dry run, nothing written" if dry_run else "ok"
             self.stdout.write(
                 f"{r.path}: created {r.created}, updated {r.updated}, unchanged {r.unchanged}, "
                 f"rejected {r.rejected} ({status})"

@@ -1,10 +1,12 @@
+import os
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from accounts.models import Node
-from ingestion.importing import import_file, import_files
+from ingestion.importing import bulk, import_file, import_files
 from kpis.models import Campaign, Conversation, DailyMetric, DailyRollup, Lead, Sale
 from tests.helpers import NODES, report_lines, write_csv
 
@@ -194,3 +196,147 @@ def test_command_exits_1_and_prints_the_bad_rows(tree, capsys):
     captured = capsys.readouterr()
     assert "sales.csv:2: orders: -1 is negative" in captured.err
     assert "rejected 1" in captured.out
+
+
+# A conversation's lead is on the conversation's node --------------------------------------------------------------
+CONVERSATION = {"external_id": "c-1", "started_at": "2026-03-10T11:00:00+01:00", "node_slug": "lille"}
+
+
+@pytest.fixture(params=["fast path", "row by row"])
+def path(request, monkeypatch):
+    """Each file through the fast path (on PostgreSQL), or forced row by row."""
+    if request.param == "row by row":
+        monkeypatch.setattr(bulk, "supports", lambda fmt: False)
+    return request.param
+
+
+def test_a_conversation_linked_to_another_franchisees_lead_is_refused(tree, path):
+    # l2 is Nice's lead; the conversation is Lille's: Lille's people would read Nice's conversation on its lead page
+    write_csv(tree, "campaigns", CAMPAIGNS)
+    write_csv(tree, "leads", LEADS)
+    import_files([tree], report=pytest.fail)
+    lines, report = report_lines()
+
+    result = import_file(write_csv(tree, "conversations", [
+        dict(CONVERSATION, lead_external_id="l1"), dict(CONVERSATION, external_id="c-2", lead_external_id="l2"),
+    ]), report=report)  # fmt: skip
+
+    assert lines == ["conversations.csv:3: lead_external_id: lead 'l2' belongs to nice, not lille"]
+    assert not result.ok and Conversation.objects.count() == 0
+
+
+def test_a_lead_cannot_move_away_from_the_conversations_linked_to_it(tree, path):
+    write_csv(tree, "campaigns", CAMPAIGNS)
+    write_csv(tree, "leads", LEADS)
+    write_csv(tree, "conversations", [dict(CONVERSATION, lead_external_id="l1")])
+    import_files([tree], report=pytest.fail)
+    lines, report = report_lines()
+
+    moved = dict(LEADS[0], node_slug="roubaix", campaign_external_id="")
+    result = import_file(write_csv(tree, "leads", [moved, LEADS[1]]), report=report)
+
+    assert lines == ["leads.csv:2: node_slug: lead 'l1' is linked to conversation 'c-1' of lille: unlink it before "
+                     "moving the lead to roubaix"]  # fmt: skip
+    assert not result.ok and Lead.objects.get(external_id="l1").node.slug == "lille"
+
+
+def test_a_lead_moves_once_its_conversations_are_unlinked(tree, path):
+    write_csv(tree, "campaigns", CAMPAIGNS)
+    write_csv(tree, "leads", LEADS)
+    write_csv(tree, "conversations", [dict(CONVERSATION, lead_external_id="l1")])
+    import_files([tree], report=pytest.fail)
+    import_file(write_csv(tree, "conversations", [CONVERSATION]), report=pytest.fail)
+
+    result = import_file(write_csv(tree, "leads", [dict(LEADS[0], node_slug="roubaix", campaign_external_id="")]),
+                         report=pytest.fail)  # fmt: skip
+
+    assert result.updated == 1 and Lead.objects.get(external_id="l1").node.slug == "roubaix"
+
+
+# A folder is one transaction; links are refused ------------------------------------------------------------------
+def test_a_folder_with_a_bad_file_writes_none_of_its_files(tmp_path, capsys):
+    write_csv(tmp_path, "nodes", NODES)
+    write_csv(tmp_path, "leads", [dict(LEADS[0], campaign_external_id="", purchases="two")])
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_facts", str(tmp_path))
+
+    assert exit_info.value.code == 1
+    assert Node.objects.count() == 0 and Lead.objects.count() == 0
+    out = capsys.readouterr()
+    assert "leads.csv:2: purchases: 'two' is not a whole number" in out.err
+    assert "nodes.csv: created 6, updated 0, unchanged 0, rejected 0 (not written: another file was rejected)" in out.out
+
+
+def test_a_good_folder_is_written_whole(tmp_path, capsys):
+    write_csv(tmp_path, "nodes", NODES)
+    write_csv(tmp_path, "leads", [dict(LEADS[0], campaign_external_id="")])
+
+    call_command("import_facts", str(tmp_path))
+
+    assert Node.objects.count() == len(NODES) and Lead.objects.count() == 1
+    assert capsys.readouterr().out.count("(ok)") == 2
+
+
+SECRET_LINE = "DATABASE_PASSWORD=hunter2,API_TOKEN=s3cr3t"
+
+
+@pytest.mark.parametrize("where", ["file in the folder", "file given", "folder given"])
+def test_a_symbolic_link_is_refused_and_never_read(tmp_path, where):
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET_LINE + "\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    write_csv(folder, "nodes", NODES)
+    (folder / "leads.csv").symlink_to(secret)  # what a link to /proc/self/environ would be
+    argument = {"file in the folder": folder, "file given": folder / "leads.csv"}.get(where)
+    if argument is None:
+        argument = tmp_path / "linked-folder"
+        argument.symlink_to(folder, target_is_directory=True)
+        (folder / "leads.csv").unlink()
+
+    with pytest.raises(CommandError) as refusal:
+        call_command("import_facts", str(argument))
+
+    assert str(refusal.value).endswith("a symbolic link; refused, not followed")
+    assert "hunter2" not in str(refusal.value) and Node.objects.count() == 0
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "leads.csv")
+
+    with pytest.raises(CommandError, match="not a regular file"):
+        call_command("import_facts", str(tmp_path / "leads.csv"))
+
+
+def test_a_file_without_a_header_is_not_echoed_in_the_errors(tree, capsys):
+    # its first line is data: reasons name the columns missing, never the cells of the line
+    (tree / "leads.csv").write_text("l9,2026-03-10T10:00:00+01:00,lille,jane.doe@example.com,+33612345678\n")
+
+    with pytest.raises(SystemExit):
+        call_command("import_facts", str(tree / "leads.csv"))
+
+    err = capsys.readouterr().err
+    assert "leads.csv:1: external_id: missing required column" in err
+    assert "leads.csv:1: -: 5 unknown column(s), not repeated here" in err
+    assert "jane.doe" not in err and "33612345678" not in err
+
+
+def test_a_long_cell_is_quoted_only_in_part(tree):
+    lines, report = report_lines()
+
+    import_file(write_csv(tree, "leads", [dict(LEADS[0], created_at="x" * 5000)]), report=report)
+
+    assert lines == [f"leads.csv:2: created_at: {'x' * 40!r}… is not an ISO 8601 date and time"]
+
+
+def test_a_nul_byte_in_a_file_is_refused_with_its_line(tree, path):
+    (tree / "leads.csv").write_text("external_id,created_at,node_slug,source\n"
+                                    "l1,2026-03-10T10:00:00+01:00,lille,google\n"
+                                    "l2,2026-03-10T10:00:00+01:00,lille,goo\x00gle\n")  # fmt: skip
+    lines, report = report_lines()
+
+    result = import_file(tree / "leads.csv", report=report)
+
+    assert lines == ["leads.csv:3: source: holds a NUL character"]
+    assert not result.ok and Lead.objects.count() == 0

@@ -111,7 +111,7 @@ def test_a_duplicate_key_names_where_it_was_first_seen(tree):
          "src:record 1: campaign_external_id: campaign 'nice-campaign' belongs to nice, outside 'nord''s subtree"),
         ("conversations", {"external_id": "conv", "started_at": "2026-03-10T10:00:00Z", "node_slug": "lille",
                            "lead_external_id": "nice-lead"},
-         "src:record 1: lead_external_id: lead 'nice-lead' is outside 'nord''s subtree"),
+         "src:record 1: lead_external_id: lead 'nice-lead' belongs to nice, not lille"),
         ("leads", dict(LEAD, external_id="nice-lead"),
          "src:record 1: external_id: 'nice-lead' belongs to nice, outside 'nord''s subtree"),
         ("nodes", {"slug": "ghent", "name": "Ghent", "kind": "franchisee", "parent_slug": "sud"},
@@ -151,3 +151,15 @@ def test_rollups_can_be_left_to_the_caller(tree):
 
     assert DailyRollup.objects.count() == 0
     assert {day.isoformat() for day in result.touched_days["acme"]} == {"2026-03-10"}
+
+
+def test_a_nul_character_is_refused_with_its_reason(tree):
+    # PostgreSQL refuses it in any text, even in the parameters of a lookup: it must never reach the database
+    lines, report = report_lines()
+
+    result = import_rows("leads", rows(dict(LEAD, node_slug="lil\x00le"), dict(LEAD, external_id="hs-2",
+                                                                                  source="goo\x00gle")),
+                         label="src", report=report)  # fmt: skip
+
+    assert lines == ["src:record 1: node_slug: holds a NUL character", "src:record 2: source: holds a NUL character"]
+    assert not result.ok and Lead.objects.count() == 0
