@@ -26,22 +26,26 @@ class ContentSecurityPolicyMiddleware:
 class RefuseNulCharactersMiddleware:
     """A NUL character is never part of a real value, and PostgreSQL's text columns cannot hold one (every query that
     compares it fails): a request carrying one in its address, query string or form/JSON body is answered 400 here,
-    before any view reads it. File uploads (multipart) are left to the import's own checks, which name the line."""
+    before any view reads it. File uploads (multipart) are left to the import's own checks, which name the line, and
+    so are the views that judge their raw body themselves (`checks_its_own_body`: signed webhooks)."""
 
     CHECKED_BODIES = ("application/json", "application/x-www-form-urlencoded")
+    REFUSAL = "NUL characters (\\x00) are not accepted."
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._carries_nul(request):
-            return HttpResponseBadRequest("NUL characters (\\x00) are not accepted.", content_type="text/plain")
+        if "\x00" in request.path or "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
+            return HttpResponseBadRequest(self.REFUSAL, content_type="text/plain")
         return self.get_response(request)
 
-    def _carries_nul(self, request):
-        if "\x00" in request.path or "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
-            return True
+    def process_view(self, request, view_func, view_args, view_kwargs):
         if request.content_type not in self.CHECKED_BODIES:
-            return False
+            return None
+        if getattr(getattr(view_func, "cls", view_func), "checks_its_own_body", False):
+            return None
         body = request.body  # read once here; Django keeps it for the view
-        return b"\x00" in body or b"%00" in body or re.search(rb"\\u0000", body, re.IGNORECASE) is not None
+        if b"\x00" in body or b"%00" in body or re.search(rb"\\u0000", body, re.IGNORECASE):
+            return HttpResponseBadRequest(self.REFUSAL, content_type="text/plain")
+        return None
