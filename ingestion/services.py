@@ -4,6 +4,7 @@ heartbeat. Running a sync is ingestion.sync; what every run shares (failing, not
 ingestion.runs. Syncs are queued by task name (accounts.queueing): this module imports no tasks module."""
 
 import json
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,10 @@ from .sync import sync_run_execute
 
 # Runs that no worker could finish after this many attempts are given up (each attempt lost its worker).
 MAX_ATTEMPTS = 5
+# A configuration key named with one of these words holds a secret (api_key, password, private_token…); one whose last
+# word says it is an address or an id (token_url, client_id) does not.
+SECRET_WORDS = {"token", "secret", "password", "passwd", "pwd", "apikey", "key", "credential", "credentials", "private"}
+NOT_SECRET_LAST_WORDS = {"url", "uri", "endpoint", "id"}
 
 
 @transaction.atomic
@@ -56,6 +61,14 @@ def source_register(*, slug, kind, node, secret=None, config=None, name="", enab
         source = DataSource(slug=slug, lookback_days=lookback or connector.default_lookback_days)
     credentials = credentials_decrypt(source.credentials)
     credentials.update({key: str(config.pop(key)) for key in connector.secret_fields if key in config})
+    # The configuration is stored readable: a secret the connector does not take as a credential would sit there in
+    # clear. Refuse it and say where secrets go.
+    in_clear = sorted(key for key in config if config_key_looks_secret(key))
+    if in_clear:
+        raise ValidationError(_("Source %(slug)s: %(keys)s look like secrets, which a %(kind)s source does not take in "
+                                "its configuration; pass the secret with --secret, or as one of: %(fields)s.") % {
+            "slug": slug, "keys": ", ".join(in_clear), "kind": kind.value,
+            "fields": ", ".join(connector.secret_fields) or "—"})  # fmt: skip
     if secret:
         credentials["secret"] = secret
     problems = connector.config_problems(config, credentials)
@@ -143,6 +156,11 @@ def _requeue_stale(now):
             # The task is idempotent and locked per source: sending it again is harmless if the first still lives.
             SyncRun.objects.filter(pk=run.pk).update(queued_at=now)
             transaction.on_commit(lambda run=run: _send(run))
+
+
+def config_key_looks_secret(key):
+    words = [word for word in re.split(r"[^a-z0-9]+", str(key).lower()) if word]
+    return bool(words) and bool(SECRET_WORDS.intersection(words)) and words[-1] not in NOT_SECRET_LAST_WORDS
 
 
 def config_from_text(text):

@@ -66,9 +66,12 @@ def kpi_page(request, key):
     values = {kpi.key: tile.series, partner.key: partner_tile.series}
     questions = kpi_questions(user=request.user, kpi=key, node=node, period=period,
                               series_periods=context["series_periods"])  # fmt: skip
+    # Notes come keyed by their period; the category axis is named as people read it ("déc. 2026").
+    axis_label = {period.label: label for period, label in zip(context["series_periods"], labels, strict=True)}
+    notes = [(axis_label[key], text) for key, text in questions.chart_annotations]
     trend = charts.outcome_and_driver(labels, str(outcome.name), [v.value for v in values[outcome.key]],
                                       str(driver.name), [v.value for v in values[driver.key]],
-                                      annotations=questions.chart_annotations,
+                                      annotations=notes,
                                       partial=charts.is_partial(context["series_periods"], today))  # fmt: skip
 
     def split(by, keys=(key,)):

@@ -132,7 +132,8 @@ def test_a_note_is_drawn_on_the_kpi_chart_and_listed(client, region_manager_nord
     assert [a["text"] for a in figure["layout"]["annotations"]] == [
         f'{today:%d/%m} TV campaign &lt;b onclick="x"&gt;started&lt;/b&gt;'
     ]
-    assert figure["layout"]["shapes"][0]["x0"] == f"{today:%Y-%m}"
+    # On the axis, at its month: the last category, as the axis names it (the month is under way: "(to date)").
+    assert figure["layout"]["shapes"][0]["x0"] == figure["data"][0]["x"][-1] == figure["layout"]["annotations"][0]["x"]
     assert "TV campaign &lt;b" in page.content.decode()
 
 
