@@ -33,6 +33,7 @@ from .engine import (
     child_measure_sums,
     children_ranked,
     comparable_periods,
+    first_fact_day,
     kpi_breakdown,
     kpi_peer_distributions,
     kpi_slice_breakdown,
@@ -188,13 +189,16 @@ def board_read(*, user, node, keys, period, today, child_keys=(), series_periods
             compute=lambda: _child_sums_by_pk(rows, node, rng.current, children, child_measures),
         ) if children else {}  # fmt: skip
         targets = _targets(node, keys, rng.asked)
+        first_day = board_cache.cached(network=network, parts=("first_day", node.pk),
+                                       compute=lambda: first_fact_day(rows=rows, node=node)) if series_periods else None
     else:
         rows = rollup_rows(user=user).filter(campaign=campaign)
         totals = measure_totals(rows=rows, node=node, periods=periods)
         by_pk = _child_sums_by_pk(rows, node, rng.current, children, child_measures) if children else {}
         targets = {}
+        first_day = first_fact_day(rows=rows, node=node) if series_periods else None
     reports = reports_from_totals(keys=keys, compared=rng.compared, totals=totals)
-    series = series_from_totals(keys=keys, periods=series_periods, totals=totals)
+    series = series_from_totals(keys=keys, periods=series_periods, totals=totals, first_day=first_day)
     as_of = rng.current.end if rng.under_way else None
     cutoff = maturity_cutoff(network=network, today=today)
     tiles = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import Min, Sum
 
 from accounts.models import in_subtree, path_is_within
 
@@ -203,9 +203,22 @@ def reports_from_totals(*, keys, compared, totals):
     }
 
 
-def series_from_totals(*, keys, periods, totals):
-    """kpi_series from totals already summed (measure_totals over at least needed_periods(periods))."""
-    return {key: [_value(CATALOG[key], p, totals) for p in periods] for key in keys}
+def series_from_totals(*, keys, periods, totals, first_day=None):
+    """kpi_series from totals already summed (measure_totals over at least needed_periods(periods)). A period that
+    ended before `first_day`, the subtree's first figure (first_fact_day), has no value rather than 0: a network
+    that had no data yet did not sell nothing, and its chart should start where its figures do."""
+
+    def value(kpi, period):
+        if first_day is not None and period.end < first_day:
+            return KpiValue(kpi, period, None, None, None)
+        return _value(kpi, period, totals)
+
+    return {key: [value(CATALOG[key], p) for p in periods] for key in keys}
+
+
+def first_fact_day(*, rows, node):
+    """The first day with a figure in `node`'s subtree, or None when it has none."""
+    return _subtree_of(rows, node).aggregate(first=Min("day"))["first"]
 
 
 def _grouped_sums(queryset, *, node, period, group, measures):
