@@ -6,7 +6,7 @@ accounts.services.user_grant, and leads and conversations with their `day` cut i
 import or a webhook would.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import factory
@@ -18,6 +18,7 @@ from accounts.selectors import network_zone
 from accounts.services import node_upsert, user_grant
 from kpis.constants import Channel
 from kpis.models import Campaign, Conversation, DailyMetric, Lead, Sale
+from kpis.rollups import rollups_refresh
 from kpis.services import local_day
 
 from .helpers import PASSWORD
@@ -144,3 +145,15 @@ class SaleFactory(factory.django.DjangoModelFactory):
     orders = 1
     units = 1
     revenue = Decimal("100.00")
+
+
+def campaigns_with_leads(*, network, node, names, month_start=date(2026, 3, 1)):
+    """One campaign per name on `node`, the n-th with 100 of spend and n leads on day n of the month, rolled up: the
+    campaign breakdowns of a KPI page then list every name."""
+    for n, name in enumerate(names, start=1):
+        campaign = CampaignFactory(node=node, name=name)
+        day = month_start.replace(day=n)
+        DailyMetricFactory(campaign=campaign, date=day, spend=Decimal("100"))
+        LeadFactory.create_batch(n, node=node, campaign=campaign,
+                                 created_at=datetime(day.year, day.month, day.day, 10, tzinfo=UTC))  # fmt: skip
+    rollups_refresh(network=network)

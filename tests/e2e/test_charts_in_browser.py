@@ -1,14 +1,12 @@
 """In Chromium, with plotly.js itself: a campaign named with HTML is written as typed on the KPI page's chart, and
 no link of its name is drawn (plotly.js renders `<a href>` in labels as a live link)."""
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 
 import pytest
 from django.utils import timezone
 
-from kpis.rollups import rollups_refresh
-from tests.factories import CampaignFactory, DailyMetricFactory, LeadFactory
+from tests.factories import campaigns_with_leads
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,12 +16,7 @@ LINK = '<a href="https://evil.example/">x</a>'
 def test_a_campaign_named_with_a_link_is_text_on_the_chart(network, franchisee_lille, franchisee_user_lille,
                                                            monkeypatch, live_server, page):  # fmt: skip
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 4, 2))
-    for n, name in enumerate([LINK, "Search Lille"], start=1):
-        campaign = CampaignFactory(node=franchisee_lille, name=name)
-        DailyMetricFactory(campaign=campaign, date=date(2026, 3, n), spend=Decimal("100"))
-        LeadFactory.create_batch(n, node=franchisee_lille, campaign=campaign,
-                                 created_at=datetime(2026, 3, n, 10, tzinfo=UTC))  # fmt: skip
-    rollups_refresh(network=network)
+    campaigns_with_leads(network=network, node=franchisee_lille, names=[LINK, "Search Lille"])
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", franchisee_user_lille.email)
     page.fill("#id_password", PASSWORD)

@@ -4,16 +4,14 @@ and annotations as a subset of HTML (links included), so a campaign or a node na
 
 import json
 import re
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 from html import unescape
 
 import pytest
 from django.utils import timezone
 
 from dashboard.board import charts
-from kpis.rollups import rollups_refresh
-from tests.factories import CampaignFactory, DailyMetricFactory, LeadFactory
+from tests.factories import campaigns_with_leads
 from tests.helpers import log_in
 
 LINK = '<a href="https://evil.example">x</a>'
@@ -75,12 +73,7 @@ def test_a_note_stays_on_the_period_it_marks(name):
 def test_a_campaign_named_with_a_link_is_shown_as_text_in_the_kpi_pages_charts(client, network, franchisee_lille,
                                                                                franchisee_user_lille, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 4, 2))
-    for n, name in enumerate([LINK, "Search Lille"], start=1):
-        campaign = CampaignFactory(node=franchisee_lille, name=name)
-        DailyMetricFactory(campaign=campaign, date=date(2026, 3, n), spend=Decimal("100"))
-        LeadFactory.create_batch(n, node=franchisee_lille, campaign=campaign,
-                                 created_at=datetime(2026, 3, n, 10, tzinfo=UTC))  # fmt: skip
-    rollups_refresh(network=network)
+    campaigns_with_leads(network=network, node=franchisee_lille, names=[LINK, "Search Lille"])
     log_in(client, franchisee_user_lille)
 
     page = client.get("/kpi/leads/", {"node": "lille", "period": "custom", "start": "2026-03-01",
