@@ -92,3 +92,21 @@ def test_an_operator_sees_every_network(client, owners):
     listing = client.get(reverse("admin:dashboard_kpiowner_changelist"))
 
     assert set(listing.context["cl"].result_list) == set(owners)
+
+
+def test_franchisor_administrators_granted_before_become_staff(network, tree, executive):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from accounts.models import RoleAssignment, User
+
+    earlier = User.objects.create_user(email="old-admin@acme.example", password="x-long-pass-1")
+    RoleAssignment.objects.create(user=earlier, node=network, role=Role.FRANCHISOR_ADMIN)
+
+    import_module("accounts.migrations.0005_franchisor_admins_are_staff").franchisor_admins_staff(apps, None)
+
+    earlier.refresh_from_db()
+    executive.refresh_from_db()
+    assert earlier.is_staff and not earlier.is_superuser
+    assert not executive.is_staff  # other roles are not made staff
