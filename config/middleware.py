@@ -46,6 +46,7 @@ class RefuseNulCharactersMiddleware:
         if getattr(getattr(view_func, "cls", view_func), "checks_its_own_body", False):
             return None
         body = request.body  # read once here; Django keeps it for the view
-        if b"\x00" in body or b"%00" in body or re.search(rb"\\u0000", body, re.IGNORECASE):
+        escaped = b"%00" in body if request.content_type.endswith("urlencoded") else re.search(rb"\\u0000", body, re.I)
+        if b"\x00" in body or escaped:
             return HttpResponseBadRequest(self.REFUSAL, content_type="text/plain")
         return None

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from accounts.scoping import top_nodes, visible_nodes
 from accounts.selectors import managed_networks, node_network
 from kpis.boards import default_period
-from kpis.periods import PeriodKind, calendar_period, custom_period, day_outside_bounds, period_containing, series
+from kpis.periods import (
+    PeriodKind,
+    calendar_period,
+    custom_period,
+    day_outside_bounds,
+    period_containing,
+    range_reversed,
+    series,
+)
 
 SERIES_LENGTH = {PeriodKind.DAY: 14, PeriodKind.WEEK: 12, PeriodKind.MONTH: 13, PeriodKind.QUARTER: 8,
                  PeriodKind.FISCAL_YEAR: 3, PeriodKind.CUSTOM: 13}  # fmt: skip
@@ -64,8 +72,8 @@ def board_request(request, *, default_node=None, default_range=None):
     today = timezone.localdate(timezone=network.zone)
     kind = request.GET.get("period", "")
     start, end, at = (_query_day(request, name) for name in ("start", "end", "at"))
-    if start and end and end < start:
-        raise QueryError(_("end: %(end)s is before start %(start)s") % {"end": end, "start": start})
+    if start and end and (reason := range_reversed(start, end)):
+        raise QueryError(reason)
     if kind not in PeriodKind.values or (kind == PeriodKind.CUSTOM and not (start and end)):
         kind = ""
     if not kind and default_range is not None:

@@ -44,6 +44,13 @@ def day_outside_bounds(day: date) -> str:
         "day": day.isoformat(), "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})  # fmt: skip
 
 
+def range_reversed(start: date, end: date) -> str:
+    """Why a range from `start` to `end` cannot be shown ("" when it can), naming the parameter people typed."""
+    if end >= start:
+        return ""
+    return str(_("end: %(end)s is before start %(start)s") % {"end": end.isoformat(), "start": start.isoformat()})
+
+
 # Named kinds made of whole months, and how many.
 _MONTHS_LONG = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.FISCAL_YEAR: 12}
 

@@ -117,3 +117,13 @@ def english():
     """Messages checked in English (use it with pytest.mark.usefixtures); the pages check the interface's French."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def empty_cache():
+    """The cache emptied before and after a test (sign-in failure counters, boards): nothing carried across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

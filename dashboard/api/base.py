@@ -7,13 +7,12 @@ and the base narrows it to the caller, and a subclass that tries to override get
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from rest_framework import generics, serializers
 from rest_framework.views import APIView
 
 from accounts.scoping import restrict, visible_nodes
 from accounts.selectors import node_network
-from kpis.periods import custom_period
+from kpis.periods import custom_period, range_reversed
 from kpis.validators import validate_day_in_bounds
 
 
@@ -66,9 +65,8 @@ class RangeInputSerializer(serializers.Serializer):
     end = serializers.DateField(validators=[validate_day_in_bounds])
 
     def validate(self, data):
-        if data["end"] < data["start"]:
-            raise serializers.ValidationError(
-                {"end": _("end: %(end)s is before start %(start)s") % {"end": data["end"], "start": data["start"]}})
+        if reason := range_reversed(data["start"], data["end"]):
+            raise serializers.ValidationError({"end": reason})
         return data
 
 

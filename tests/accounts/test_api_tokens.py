@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -11,14 +10,7 @@ from accounts.models import RoleAssignment
 from accounts.services import role_revoke
 from tests.helpers import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]  # sign-in counters live there
 
 
 def token_of(client, email, password=PASSWORD):

@@ -3,19 +3,11 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.cache import cache
 
 from accounts.throttling import LIMIT_FACTORS
 from tests.helpers import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]  # sign-in counters live there
 
 
 def sign_in(client, email, password, *, address="203.0.113.9", forwarded=None, path="/login/"):
